@@ -1,0 +1,66 @@
+"""Settings: command-line flag > ``KG_*`` environment variable > config file > default.
+
+The config file is ``kg.toml`` in the working directory, or the ``[tool.kg]``
+table of ``pyproject.toml``. Credentials are never read from it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .vocab import DEFAULT_BASE
+
+DEFAULT_STORE = ".kg/store"
+
+
+@dataclass(frozen=True)
+class Config:
+    base: str = DEFAULT_BASE
+    """Base IRI under which kg mints every IRI; ends in / or #."""
+    store: str = DEFAULT_STORE
+    """Folder of the embedded Oxigraph store."""
+    graph: str | None = None
+    """Named graph that `kg load` writes and remote queries read."""
+    endpoint: str | None = None
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Named endpoint profiles (see `kg load --profile`)."""
+    source: str | None = None
+    """Where the settings came from, for messages."""
+
+
+def _read_file(directory: Path) -> tuple[dict[str, Any], str | None]:
+    kg_toml = directory / "kg.toml"
+    pyproject = directory / "pyproject.toml"
+    try:
+        if kg_toml.is_file():
+            return tomllib.loads(kg_toml.read_text("utf-8")), str(kg_toml)
+        if pyproject.is_file():
+            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("kg")
+            if table is not None:
+                return table, f"{pyproject} [tool.kg]"
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{kg_toml if kg_toml.is_file() else pyproject}: {exc}") from exc
+    return {}, None
+
+
+def load_config(directory: Path | None = None, **overrides: Any) -> Config:
+    """Settings for a command run in ``directory`` with flags ``overrides``."""
+    values, source = _read_file(directory or Path.cwd())
+    known = {f.name for f in fields(Config)} - {"source"}
+    unknown = set(values) - known
+    if unknown:
+        raise UsageError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}")
+    for name in known - {"profiles"}:
+        env = os.environ.get(f"KG_{name.upper()}")
+        if env:
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    config = Config(**values, source=source)
+    if not config.base.endswith(("/", "#")):
+        raise UsageError(f"base IRI must end in '/' or '#': {config.base!r}")
+    return config

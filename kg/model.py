@@ -1,0 +1,109 @@
+"""Plain values that flow through the pipeline.
+
+Readers produce :class:`Record` values; every later stage takes and returns
+values of these types. Nothing here knows RDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """Where a record came from: the input file as named in the build and the
+    1-based line (or, for formats without lines, the 1-based record index)."""
+
+    file: str
+    line: int
+    format: str = "listing"
+
+
+@dataclass(frozen=True)
+class Author:
+    """One author as printed in a record, with the parts of the name."""
+
+    name: str
+    given: str | None = None
+    family: str | None = None
+    orcid: str | None = None
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AbstractSection:
+    """A labelled section of a structured abstract ("Purpose", "Methods")."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Where a work was published: a journal, book series or repository."""
+
+    title: str | None = None
+    issn: str | None = None
+    eissn: str | None = None
+    publisher: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One bibliographic record exactly as one input file describes it.
+
+    ``doc_type`` is one of ``journal-article``, ``preprint``, ``book-chapter``,
+    ``book``, ``conference-paper``, ``thesis`` or ``None`` when unknown.
+    Page numbers, volumes and issues stay strings: ``e15572`` and ``Suppl. 1``
+    are real values.
+    """
+
+    source: SourceRef
+    title: str | None = None
+    doc_type: str | None = None
+    year: int | None = None
+    date: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    first_page: str | None = None
+    last_page: str | None = None
+    doi: str | None = None
+    authors: tuple[Author, ...] = ()
+    authors_truncated: bool = False
+    abstract: str | None = None
+    abstract_sections: tuple[AbstractSection, ...] = ()
+    venue: Venue | None = None
+    keywords: tuple[str, ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """Other identifiers as (scheme, value) pairs, e.g. ("pmid", "123")."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something a reader could not use: a whole record (``skipped=True``) or a
+    line it could not place inside an otherwise good record."""
+
+    file: str
+    line: int
+    reason: str
+    text: str = ""
+    skipped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """What one reader made of one file."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.skipped]
+
+    def extend(self, other: ReadResult) -> None:
+        self.records.extend(other.records)
+        self.problems.extend(other.problems)
