@@ -157,17 +157,17 @@ def build_graph(
 
 
 def tag_corpus(corpus: Corpus, curated: Path | None) -> dict[str, list]:
+    """Concept assignments per work IRI; a curator's rows win over the tagger."""
     from .tagger import Tagger, apply_curated, load_curated
 
     tagger = Tagger.from_scheme()
     by_paper: dict[str, list] = {}
-    if curated is not None:
-        for row in load_curated(curated):
-            by_paper.setdefault(row.paper, []).append(row)
+    for row in load_curated(curated) if curated is not None else ():
+        by_paper.setdefault(row.paper, []).append(row)
     assignments = {}
     for work in corpus.works:
         found = tagger.tag_record(work.record)
-        rows = by_paper.get(work.iri, []) + (by_paper.get(work.record.doi, []) if work.record.doi else [])
+        rows = by_paper.get(work.iri, []) + by_paper.get(work.record.doi or "", [])
         if rows:
             found = apply_curated(found, rows)
         if found:
@@ -181,4 +181,4 @@ def write_outputs(built: Built, *, store: str | Path | None, output: Path | None
         format_for(output)  # refuse a bad extension before any work
         write_file(built.lines, output, graph)
     if store is not None:
-        store_module.replace_contents(store, "".join(built.lines).encode("utf-8"))
+        store_module.replace_contents(store, built.lines)

@@ -8,7 +8,6 @@ speed notes). Every line is a complete N-Triples statement ending in " .".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .iris import (
     mint_assignment_iri,
@@ -19,7 +18,7 @@ from .iris import (
 )
 from .model import Record
 from .resolve import Corpus, Person, Work
-from .vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, RDFS, XSD
+from .vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, XSD
 
 # Identifier schemes readers may report; each is a property declared in ontology/kg.ttl.
 IDENTIFIER_PROPERTIES = {"pmid", "pmcid", "openalex", "isbn", "url"}
@@ -165,7 +164,6 @@ def map_authorships(out: TripleWriter, work: Work) -> None:
         out.add(node, f"{RDF}type", iri(f"{PRO}RoleInTime"))
         out.add(node, f"{PRO}withRole", iri(f"{PRO}author"))
         out.add(node, f"{PRO}isHeldBy", iri(person))
-        out.add(node, f"{PRO}relatesToDocument", iri(paper))
         out.add(node, f"{KG}authorPosition", integer(position))
         out.add_if(node, f"{KG}nameAsPrinted", author.name)
         for affiliation in author.affiliations:
@@ -180,7 +178,6 @@ def map_source(out: TripleWriter, paper: str, record: Record, base: str) -> None
     out.add_if(node, f"{KG}sourceFile", source.file)
     out.add(node, f"{KG}sourceLine", integer(source.line))
     out.add_if(node, f"{KG}sourceFormat", source.format)
-    out.add_if(node, f"{RDFS}label", f"{source.file}:{source.line}")
 
 
 def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
@@ -196,6 +193,10 @@ def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     out.add_if(node, f"{KG}matchedIn", assignment.field)
 
 
-def sorted_unique(lines: Iterable[str]) -> list[str]:
-    """Byte-order sorted, de-duplicated lines (UTF-8 order equals code point order)."""
-    return sorted(set(lines))
+def sorted_unique(lines: list[str]) -> list[str]:
+    """Byte-order sorted, de-duplicated lines (UTF-8 order equals code point order).
+
+    Sorts in place and drops neighbours that repeat, which needs far less
+    memory than a set at millions of lines."""
+    lines.sort()
+    return [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]

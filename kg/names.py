@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from nameparser import HumanName
 from nameparser.config import CONSTANTS
@@ -23,11 +24,39 @@ def clean_printed_name(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip(" \t◽;,")
 
 
+def _is_plain(tokens: list[str]) -> bool:
+    """True when nameparser would read the tokens as given names then one family
+    name: no titles, particles, suffixes or conjunctions, no comma, and a last
+    token that is not an initial. Checked against nameparser in the tests."""
+    if not 2 <= len(tokens) <= 4 or not tokens[-1][:1].isupper() or len(tokens[-1].rstrip(".")) < 2:
+        return False
+    for token in tokens:
+        bare = token.lower().rstrip(".")
+        if (
+            "," in token
+            or not token[:1].isalpha()
+            or bare in CONSTANTS.titles
+            or bare in CONSTANTS.prefixes
+            or bare in CONSTANTS.suffix_acronyms
+            or bare in CONSTANTS.suffix_not_acronyms
+            or bare in CONSTANTS.conjunctions
+            or token.islower()
+        ):
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
 def split_name(printed: str) -> tuple[str | None, str | None]:
     """Return (given, family) for a printed name; either may be None."""
     name = clean_printed_name(printed)
     if not name:
         return None, None
+    tokens = name.split(" ")
+    if _is_plain(tokens):
+        # nameparser costs ~0.3 ms a name; this shortcut gives its answer for
+        # the common shape at a hundredth of the cost.
+        return " ".join(tokens[:-1]), tokens[-1]
     parsed = HumanName(name)
     given = " ".join(part for part in (parsed.first, parsed.middle) if part) or None
     family = parsed.last or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,15 +29,19 @@ def open_store(path: str | Path, *, create: bool = False, read_only: bool = Fals
         raise InputError(f"cannot open the store at {location}: {exc}") from exc
 
 
-def replace_contents(path: str | Path, ntriples: bytes) -> int:
-    """Replace everything in the store with ``ntriples``; returns the quad count.
+def replace_contents(path: str | Path, lines: list[str]) -> None:
+    """Replace everything in the store with the N-Triples ``lines``.
 
     The store holds one graph built from one set of inputs, so a rebuild
-    replaces it instead of adding to it.
+    replaces it instead of adding to it. The lines go through a temporary
+    file so that no second copy of the whole graph is held in memory.
     """
     store = open_store(path, create=True)
-    store.clear()
-    store.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
+        text = Path(tmp) / "graph.nt"
+        with open(text, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(lines)
+        store.clear()
+        store.bulk_load(path=str(text), format=ox.RdfFormat.N_TRIPLES)
     store.optimize()
     store.flush()
-    return len(store)

@@ -36,3 +36,39 @@ def progress_printer(quiet: bool = False):
     if quiet or not sys.stderr.isatty():
         return None
     return lambda message: click.echo(f"kg: {message}...", err=True)
+
+
+# -- kg query: output format, where the query runs, parameters ----------------
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+
+
+def format_option(fn):
+    return click.option(
+        "--format", "fmt", type=click.Choice(QUERY_FORMATS, case_sensitive=False),
+        help="table, csv, tsv, json or xml (W3C results) for SELECT/ASK; ttl, nt or jsonld for "
+             "CONSTRUCT/DESCRIBE [default: table (ttl) on a terminal, json (nt) when piped].",
+    )(fn)
+
+
+def endpoint_option(fn):
+    return click.option(
+        "--endpoint", metavar="URL",
+        help="Run on this SPARQL 1.1 endpoint instead of the embedded store; credentials come "
+             "only from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN.",
+    )(fn)
+
+
+def graph_option(fn):
+    return click.option(
+        "--graph", metavar="IRI",
+        help="Query this named graph as the default graph (sent as default-graph-uri to an "
+             "endpoint) [default: `graph` in kg.toml for endpoints].",
+    )(fn)
+
+
+def param_option(fn):
+    return click.option(
+        "-p", "--param", "params", nargs=2, multiple=True, metavar="KEY VALUE",
+        help="A query parameter, e.g. -p author https://w3id.org/kg/id/person/julie-repper (repeatable).",
+    )(fn)

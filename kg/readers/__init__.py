@@ -12,20 +12,41 @@ from typing import Callable
 
 from ..errors import UsageError, InputError
 from ..model import ReadResult
-from . import listing
+from . import bibtex, csljson, listing, medline, openalex, pubmed, ris
 
 Reader = Callable[[str, str], ReadResult]
 
 READERS: dict[str, Reader] = {
     "listing": listing.read_listing,
+    "ris": ris.read_ris,
+    "bibtex": bibtex.read_bibtex,
+    "csl-json": csljson.read_csl_json,
+    "openalex": openalex.read_openalex,
+    "pubmed-xml": pubmed.read_pubmed_xml,
+    "medline": medline.read_medline,
 }
 
 # Content sniffers, tried in order; each returns True when the text looks like
 # its format. The listing layout is the fallback.
-SNIFFERS: list[tuple[str, Callable[[str, str], bool]]] = []
+SNIFFERS: list[tuple[str, Callable[[str, str], bool]]] = [
+    ("pubmed-xml", pubmed.looks_like_pubmed_xml),
+    # OpenAlex before CSL-JSON: both are JSON, OpenAlex has telltale keys.
+    ("openalex", openalex.looks_like_openalex),
+    ("csl-json", csljson.looks_like_csl_json),
+    # MEDLINE before RIS: both align tags as "XX  - "; MEDLINE opens with PMID-.
+    ("medline", medline.looks_like_medline),
+    ("ris", ris.looks_like_ris),
+    ("bibtex", bibtex.looks_like_bibtex),
+]
 
 EXTENSION_HINTS: dict[str, str] = {
     ".txt": "listing",
+    ".ris": "ris",
+    ".bib": "bibtex",
+    ".json": "csl-json",
+    ".xml": "pubmed-xml",
+    ".nbib": "medline",
+    ".medline": "medline",
 }
 
 

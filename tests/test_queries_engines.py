@@ -1,0 +1,109 @@
+"""The same named query gives the same rows on three engines.
+
+The embedded store (pyoxigraph, parameters by substitution), rdflib's engine
+on a graph parsed from the exported file (initBindings), and a real Oxigraph
+server reached through `kg query --endpoint` (a VALUES block). Rows are
+compared as plain values, since engines may spell a number differently.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.queries import from_sparql_json, load_queries, run_local, run_rdflib
+from kg.store import open_store
+from test_queries import DATA, ID, KGC, rows, simple
+
+CORPUS_PARAMS = {
+    "work": f"{ID}work/puschner-2019-6f1efec9f9",
+    "author": f"{ID}person/julie-repper",
+    "concept": f"{KGC}peer-support",
+    "venue": f"{ID}venue/none",
+    "doi": "10.1108/none",
+    "orcid": "0000-0002-1825-0097",
+    "issn": "2042-8308",
+    "text": "rep",
+    "year": "2016",
+}
+FIXTURE_PARAMS = dict(
+    CORPUS_PARAMS,
+    work=f"{ID}work/doi/10.1108/mhsi-01-2016-0001",
+    author=f"{ID}person/ben-baker",
+    venue=f"{ID}venue/issn/2042-8308",
+    doi="https://doi.org/10.1108/MHSI-01-2016-0001",
+    text="peer",
+)
+QUERIES = sorted(load_queries())
+
+
+def params_for(query, table):
+    return {p.name: table[p.name] for p in query.parameters if p.required}
+
+
+def plain(result):
+    if result.form == "ask":
+        return result.boolean
+    if result.form == "graph":
+        return sorted((simple(t.subject), simple(t.predicate), simple(t.object)) for t in result.triples)
+    return result.variables, rows(result)
+
+
+@pytest.fixture(scope="module")
+def corpus_graph(example_build):
+    return rdflib.Graph().parse(example_build.ntriples, format="nt")
+
+
+@pytest.fixture(scope="module")
+def corpus_store(example_build):
+    return open_store(example_build.store, read_only=True)
+
+
+def remote(server, name, params, fmt="json"):
+    args = ["query", name, "--endpoint", server.query_url, "--format", fmt]
+    for key, value in params.items():
+        args += ["-p", key, value]
+    outcome = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_three_engines_agree_on_the_corpus(name, corpus_store, corpus_graph, loaded_oxigraph):
+    query = load_queries()[name]
+    params = params_for(query, CORPUS_PARAMS)
+    local = run_local(corpus_store, query, params)
+    assert plain(run_rdflib(corpus_graph, query, params)) == plain(local)
+    if query.form == "graph":
+        import pyoxigraph as ox
+
+        triples = [q.triple for q in ox.parse(remote(loaded_oxigraph, name, params, "nt").encode(), format=ox.RdfFormat.N_TRIPLES)]
+        assert sorted(map(str, triples)) == sorted(map(str, local.triples))
+    else:
+        assert plain(from_sparql_json(json.loads(remote(loaded_oxigraph, name, params)))) == plain(local)
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_embedded_store_and_rdflib_agree_on_the_fixture(name):
+    import pyoxigraph as ox
+
+    query = load_queries()[name]
+    params = params_for(query, FIXTURE_PARAMS)
+    store = ox.Store()
+    store.load(path=str(DATA / "fixture.ttl"), format=ox.RdfFormat.TURTLE)
+    graph = rdflib.Graph().parse(DATA / "fixture.ttl")
+    assert plain(run_rdflib(graph, query, params)) == plain(run_local(store, query, params))
+
+
+def test_most_corpus_answers_are_not_empty(corpus_store):
+    """Guard against three engines agreeing on nothing."""
+    answered = []
+    for name, query in load_queries().items():
+        result = run_local(corpus_store, query, params_for(query, CORPUS_PARAMS))
+        if result.boolean or result.rows or result.triples:
+            answered.append(name)
+    assert len(answered) >= 25

@@ -1,0 +1,312 @@
+"""`kg query` through click's CliRunner: formats, exit codes, help, safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import click
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.queries import NamedQuery, Parameter, bind_parameters, lint, load_queries, parse_query_file, with_values_block
+
+REPPER = "https://w3id.org/kg/id/person/julie-repper"
+PUSCHNER = "https://w3id.org/kg/id/work/puschner-2019-6f1efec9f9"
+HODGES = "https://w3id.org/kg/id/work/hodges-2007-0336e28305"
+COAUTHORS = ["Bernd Puschner", "Candelaria Mahlke", "Catherine Conchar", "David Basangwa", "Rebecca Nixdorf"]
+
+
+@pytest.fixture
+def kg(example_build):
+    def invoke(*args):
+        return CliRunner().invoke(cli, ["query", *args, "--store", str(example_build.store)]
+                                  if args and args[0] not in ("list", "show") else ["query", *args])
+    return invoke
+
+
+def coauthors(kg, fmt):
+    outcome = kg("author-coauthors", "-p", "author", REPPER, "--format", fmt)
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
+# -- formats ------------------------------------------------------------------------
+
+
+def test_json_is_w3c_results(kg):
+    document = json.loads(coauthors(kg, "json"))
+    assert document["head"]["vars"] == ["author", "coauthor", "name", "works"]
+    names = [b["name"]["value"] for b in document["results"]["bindings"]]
+    assert names == COAUTHORS
+    first = document["results"]["bindings"][0]
+    assert first["coauthor"] == {"type": "uri", "value": "https://w3id.org/kg/id/person/bernd-puschner"}
+    assert first["works"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    parsed = ox.parse_query_results(coauthors(kg, "json").encode(), format=ox.QueryResultsFormat.JSON)
+    assert len(list(parsed)) == 5
+
+
+def test_json_when_piped_by_default(kg):
+    outcome = kg("author-coauthors", "-p", "author", REPPER)
+    assert json.loads(outcome.output)["head"]["vars"][1] == "coauthor"
+
+
+def test_xml_is_w3c_results(kg):
+    text = coauthors(kg, "xml")
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(text)
+    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["author", "coauthor", "name", "works"]
+    names = [b.find("s:literal", ns).text for b in root.findall("s:results/s:result/s:binding[@name='name']", ns)]
+    assert names == COAUTHORS
+    parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.XML)
+    assert [s["name"].value for s in parsed] == COAUTHORS
+
+
+def test_csv_and_tsv(kg):
+    table = list(csv.reader(io.StringIO(coauthors(kg, "csv"))))
+    assert table[0] == ["author", "coauthor", "name", "works"]
+    assert [row[2] for row in table[1:]] == COAUTHORS and all(row[3] == "1" for row in table[1:])
+    raw = kg("author-coauthors", "-p", "author", REPPER, "--format", "csv").stdout_bytes
+    assert raw.startswith(b"author,coauthor,name,works\r\n") and raw.count(b"\r\n") == 6
+    lines = coauthors(kg, "tsv").splitlines()
+    assert lines[0] == "?author\t?coauthor\t?name\t?works"
+    assert lines[1].split("\t")[1:3] == ["<https://w3id.org/kg/id/person/bernd-puschner>", '"Bernd Puschner"']
+    parsed = ox.parse_query_results(coauthors(kg, "tsv").encode(), format=ox.QueryResultsFormat.TSV)
+    assert [s["name"].value for s in parsed] == COAUTHORS
+
+
+def test_table(kg):
+    lines = coauthors(kg, "table").splitlines()
+    assert lines[0].split() == ["author", "coauthor", "name", "works"]
+    assert set(lines[1]) == {"-", " "}
+    assert [" ".join(line.split()[2:4]) for line in lines[2:]] == COAUTHORS
+
+
+def test_ask_formats(kg):
+    args = ("work-has-author", "-p", "work", PUSCHNER, "-p", "author", REPPER)
+    assert json.loads(kg(*args, "--format", "json").output) == {"head": {}, "boolean": True}
+    assert kg(*args, "--format", "table").output == "true\n"
+    assert "<boolean>true</boolean>" in kg(*args, "--format", "xml").output
+    assert kg("work-has-author", "-p", "work", HODGES, "-p", "author", REPPER, "--format", "csv").output == "boolean\nfalse\n"  # CliRunner shows CRLF as LF
+
+
+@pytest.mark.parametrize("fmt, rdf_format", [("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("jsonld", ox.RdfFormat.JSON_LD)])
+def test_construct_formats(kg, fmt, rdf_format):
+    outcome = kg("work-export", "-p", "work", HODGES, "--format", fmt)
+    assert outcome.exit_code == 0, outcome.output
+    triples = {q.triple for q in ox.parse(outcome.output.encode(), format=rdf_format)}
+    title = ox.Triple(ox.NamedNode(HODGES), ox.NamedNode("http://purl.org/dc/terms/title"),
+                      ox.Literal("Peer Support Among Consumers of Professional Mental Health Services"))
+    assert title in triples and len(triples) > 10
+
+
+def test_construct_default_is_sorted_ntriples_when_piped(kg):
+    lines = kg("work-export", "-p", "work", HODGES).output.splitlines()
+    assert lines == sorted(lines) and all(line.endswith(" .") for line in lines)
+
+
+def test_format_must_suit_the_query(kg):
+    assert kg("work-export", "-p", "work", HODGES, "--format", "csv").exit_code == 2
+    assert kg("author-coauthors", "-p", "author", REPPER, "--format", "ttl").exit_code == 2
+
+
+def test_limit_truncates_and_says_so(kg):
+    outcome = kg("author-coauthors", "-p", "author", REPPER, "--limit", "2", "--format", "csv")
+    assert outcome.exit_code == 0
+    assert [row[2] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:2]
+    assert "more matched" in outcome.stderr
+
+
+def test_remote_limit_and_graph(loaded_oxigraph):
+    args = ["query", "author-coauthors", "-p", "author", REPPER, "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]
+    outcome = CliRunner().invoke(cli, [*args, "--limit", "3"])
+    assert outcome.exit_code == 0, outcome.output
+    assert [row[2] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:3]
+    assert "more matched" in outcome.stderr
+    # the example lives in the server's default graph: a named graph that does not exist is empty
+    empty = CliRunner().invoke(cli, [*args, "--graph", "https://example.org/no-such-graph"])
+    assert empty.exit_code == 0 and empty.stdout.splitlines() == ["author,coauthor,name,works"]
+
+
+def test_unreachable_endpoint_exits_3():
+    outcome = CliRunner().invoke(cli, ["query", "class-counts", "--endpoint", "http://127.0.0.1:9/query"])
+    assert outcome.exit_code == 3 and "cannot reach" in outcome.output
+
+
+def test_store_and_endpoint_together_is_a_usage_error(example_build):
+    outcome = CliRunner().invoke(cli, ["query", "class-counts", "--endpoint", "http://127.0.0.1:9/query",
+                                       "--store", str(example_build.store)])
+    assert outcome.exit_code == 2
+
+
+# -- list, show, help ------------------------------------------------------------------
+
+
+def test_list_and_show(kg):
+    listing = kg("list").output
+    first = listing.splitlines()[0]
+    assert first.split()[0] == "author-coauthors" and first.endswith("Co-authors of an author  [author:iri]")
+    assert len(listing.splitlines()) == len(load_queries()) >= 25
+    registry = json.loads(kg("list", "--json").output)
+    top = next(q for q in registry if q["name"] == "top-authors")
+    assert top["parameters"] == [{"name": "min", "type": "integer", "required": False, "default": "1",
+                                  "description": "count only people with at least this many works"}]
+    assert kg("show", "author-coauthors").output.startswith("# title: Co-authors of an author")
+
+
+def test_unknown_query_is_a_usage_error(kg):
+    outcome = kg("author-coathors")
+    assert outcome.exit_code == 2 and "no query named 'author-coathors'" in outcome.output
+    assert "no query named 'author-coathors'" in kg("show", "author-coathors").output
+
+
+def walk(command, path=()):
+    yield path, command
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            yield from walk(command.get_command(ctx, name), (*path, name))
+
+
+def test_every_command_and_query_has_help_text():
+    missing = [" ".join(path) for path, command in walk(cli) if not (command.help or "").strip()]
+    assert missing == []
+    for name, query in load_queries().items():
+        outcome = CliRunner().invoke(cli, ["query", name, "--help"])
+        assert outcome.exit_code == 0
+        assert query.title in outcome.output and query.description[:40] in " ".join(outcome.output.split())
+        for parameter in query.parameters:
+            assert parameter.description in " ".join(outcome.output.split())
+
+
+# -- parameters and safety ---------------------------------------------------------------
+
+
+def test_missing_required_parameter_exits_2_with_its_description(kg):
+    outcome = kg("author-coauthors")
+    assert outcome.exit_code == 2
+    assert "-p author" in outcome.output and "the person, e.g." in outcome.output
+
+
+def test_unknown_and_repeated_parameters_exit_2(kg):
+    assert kg("author-coauthors", "-p", "autor", REPPER).exit_code == 2
+    assert kg("author-coauthors", "-p", "author", REPPER, "-p", "author", REPPER).exit_code == 2
+    assert kg("top-authors", "-p", "min", "two").exit_code == 2
+    assert kg("works-in-year", "-p", "year", "16").exit_code == 2
+
+
+@pytest.mark.parametrize("bad", [
+    "https://w3id.org/kg/id/person/x> } ; DROP ALL ; { <a:b",
+    'https://example.org/"quoted"',
+    "https://example.org/{braces}",
+    "https://example.org/pipe|caret^back`tick",
+    "https://example.org/back\\slash",
+    "https://example.org/with space",
+    "https://example.org/<angle>",
+    "not-an-iri",
+])
+def test_bad_iris_are_refused_before_any_query(kg, bad):
+    outcome = kg("author-coauthors", "-p", "author", bad)
+    assert outcome.exit_code == 2
+    assert "parameter author" in outcome.output and "IRI" in outcome.output
+
+
+INJECTIONS = ['"} ; DROP ALL ; {"', "x' } ; DROP ALL ; { '", 'repper") } UNION { ?s ?p ?o } #', "\\\"} DROP ALL {", "rep\nDROP ALL"]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_strings_are_bound_as_inert_values(kg, corpus_store_size, text):
+    store, size = corpus_store_size
+    outcome = kg("lookup-name", "-p", "text", text, "--format", "json")
+    assert outcome.exit_code == 0, outcome.output
+    document = json.loads(outcome.output)
+    assert document["results"]["bindings"] == []  # matched nothing, dumped nothing
+    assert len(ox.Store.read_only(str(store))) == size
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_strings_are_inert_on_a_remote_endpoint(loaded_oxigraph, text):
+    before = CliRunner().invoke(cli, ["query", "graph-summary", "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]).stdout
+    outcome = CliRunner().invoke(cli, ["query", "lookup-name", "-p", "text", text, "--endpoint", loaded_oxigraph.query_url, "--format", "json"])
+    assert outcome.exit_code == 0, outcome.output
+    assert json.loads(outcome.stdout)["results"]["bindings"] == []
+    after = CliRunner().invoke(cli, ["query", "graph-summary", "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]).stdout
+    assert before == after and before.count("\n") == 2
+
+
+@pytest.fixture
+def corpus_store_size(example_build):
+    return example_build.store, len(ox.Store.read_only(str(example_build.store)))
+
+
+def test_values_block_holds_escaped_terms_only():
+    query = NamedQuery("q", None, "SELECT $t ?s WHERE { ?s ?p $t } ORDER BY ?s", parameters=(Parameter("t", "string", True, None, "t"),))
+    text = with_values_block(query.text, bind_parameters(query, {"t": '"} ; DROP ALL ; {"'}))
+    assert text == 'SELECT $t ?s WHERE { VALUES (?t) { ("\\"} ; DROP ALL ; {\\"") }\n ?s ?p $t } ORDER BY ?s'
+    assert isinstance(ox.Store().query(text), ox.QuerySolutions)  # still one query, parsed as such
+
+
+def test_updates_are_refused(tmp_path):
+    (tmp_path / "wipe.rq").write_text("# title: Wipe\n# description: Drops everything.\nDROP ALL\n", "utf-8")
+    (tmp_path / "insert.rq").write_text("# title: Insert\n# description: x\nINSERT DATA { <a:a> <a:b> <a:c> }\n", "utf-8")
+    for name in ("wipe", "insert"):
+        outcome = CliRunner().invoke(cli, ["query", "--queries", str(tmp_path), name, "--store", str(tmp_path / "s")])
+        assert outcome.exit_code == 2 and "SPARQL update" in outcome.output
+
+
+def test_subfolders_are_not_named_queries(tmp_path):
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "dup.rq").write_text("# title: t\nSELECT * {} ORDER BY ?x\n", "utf-8")
+    (tmp_path / "top.rq").write_text("# title: t\nSELECT * {} ORDER BY ?x\n", "utf-8")
+    assert list(load_queries(tmp_path)) == ["top"]
+    assert "checks" not in load_queries()
+
+
+# -- the library's own checks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(load_queries()))
+def test_library_query_is_well_formed(name):
+    assert lint(load_queries()[name]) == []
+
+
+def lint_text(tmp_path, text):
+    path = tmp_path / "q.rq"
+    path.write_text(text, "utf-8")
+    return lint(parse_query_file(path))
+
+
+def test_lint_catches_a_missing_title(tmp_path):
+    assert "no '# title:' line" in lint_text(tmp_path, "# description: d\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n")
+
+
+def test_lint_catches_a_declared_but_unused_parameter(tmp_path):
+    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n")
+    assert "parameter 'who' is declared but not used as $who" in problems
+
+
+def test_lint_catches_an_undeclared_parameter(tmp_path):
+    problems = lint_text(tmp_path, "# title: t\n# description: d\nSELECT $who ?s WHERE { ?s ?p $who } ORDER BY ?s\n")
+    assert "$who is used but not declared as a parameter" in problems
+
+
+def test_lint_ignores_dollars_in_strings_comments_and_iris(tmp_path):
+    text = '# title: t\n# description: d\nSELECT ?s WHERE { ?s <http://x/$a> "$b" } # $c\nORDER BY ?s\n'
+    assert lint_text(tmp_path, text) == []
+
+
+def test_lint_catches_an_unprojected_parameter_and_a_missing_order(tmp_path):
+    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p $who }\n")
+    assert any("cannot bind its parameters" in p for p in problems)
+    assert any("ORDER BY" in p for p in problems)
+
+
+def test_malformed_parameter_line_is_a_usage_error(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("# title: t\n# param: who uri required -- w\nSELECT * {}\n", "utf-8")
+    with pytest.raises(Exception, match="unknown parameter type 'uri'"):
+        parse_query_file(path)
