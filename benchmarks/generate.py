@@ -24,10 +24,16 @@ WORDS = (
 
 
 def author_pool(rng: random.Random, size: int) -> list[str]:
-    pool = set()
+    """``size`` distinct names; family names get a syllable suffix once the
+    plain combinations run out, so any size can be drawn."""
+    pool: set[str] = set()
+    syllables = "ka ro mi ne to sa lu vi".split()
     while len(pool) < size:
         initial = f" {rng.choice('ABCDEFGHJKLMNPRST')}." if rng.random() < 0.4 else ""
-        pool.add(f"{rng.choice(GIVEN)}{initial} {rng.choice(FAMILY)}")
+        family = rng.choice(FAMILY)
+        if len(pool) >= 2000:  # the plain combinations number about 9,000
+            family += "".join(rng.choice(syllables) for _ in range(2))
+        pool.add(f"{rng.choice(GIVEN)}{initial} {family}")
     return sorted(pool)
 
 

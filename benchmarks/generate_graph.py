@@ -53,10 +53,21 @@ def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
+def letters(number: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba": a name-like token for a number."""
+    out = ""
+    while True:
+        number, digit = divmod(number, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[digit] + out
+        if not number:
+            return out.capitalize()
+
+
 def make_people(rng: random.Random, count: int, base: str) -> list[Person]:
     people = []
     for i in range(count):
-        given, family = rng.choice(GIVEN), f"{rng.choice(FAMILY)}{i}"
+        # A letter suffix keeps names distinct once digits and case are ignored.
+        given, family = rng.choice(GIVEN), f"{rng.choice(FAMILY)}-{letters(i)}"
         name = f"{given} {family}"
         orcid = f"0000-0002-{i // 10000 % 10000:04d}-{i % 10000:04d}" if i % 3 == 0 else None
         people.append(Person(mint_person_iri(base, name, orcid), name, given, family, orcid))

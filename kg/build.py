@@ -10,7 +10,8 @@ import pyoxigraph as ox
 
 from . import store as store_module
 from .errors import UsageError
-from .mapping import map_corpus, sorted_unique
+from .mapping import iter_mapped
+from .runs import DEFAULT_RUN_SIZE, SortedStatements
 from .model import Problem, ReadResult
 from .readers import read_path
 from .resolve import Corpus, resolve
@@ -40,6 +41,12 @@ class BuildSummary:
     people: int = 0
     assignments: int = 0
     triples: int = 0
+    records_by_format: dict[str, int] = field(default_factory=dict)
+    """Records used, per input format (``ris``, ``listing``...)."""
+    merged_works: int = 0
+    """Works made of more than one source record."""
+    merged_people: int = 0
+    """People joined from differently printed names."""
 
     @property
     def skipped(self) -> int:
@@ -54,9 +61,13 @@ class BuildSummary:
 class Built:
     """The outcome of a build: the sorted statements and what was counted."""
 
-    lines: list[str]
-    corpus: Corpus
+    statements: SortedStatements
     summary: BuildSummary
+
+    @property
+    def lines(self) -> list[str]:
+        """All statements as sorted N-Triples lines (for small graphs and tests)."""
+        return list(self.statements)
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
@@ -127,6 +138,7 @@ def build_graph(
     tag: bool = True,
     curated: Path | None = None,
     progress: Progress | None = None,
+    run_size: int = DEFAULT_RUN_SIZE,
 ) -> Built:
     """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines."""
     say = progress or (lambda message: None)
@@ -140,10 +152,13 @@ def build_graph(
         say("tagging concepts")
         assignments = tag_corpus(corpus, curated)
     say("mapping to RDF")
-    lines = map_corpus(corpus, base, assignments)
+    statements = SortedStatements(run_size)
+    for batch in iter_mapped(corpus, base, assignments):
+        statements.extend(batch)
     if tag:
-        lines.extend(scheme_lines())
-    lines = sorted_unique(lines)
+        statements.extend(scheme_lines())
+    say("sorting statements")
+    statements.finish()
     summary = BuildSummary(
         files=file_summaries,
         problems=sorted(read.problems),
@@ -151,9 +166,19 @@ def build_graph(
         papers=len(corpus.works),
         people=len(corpus.people),
         assignments=sum(len(a) for a in assignments.values()),
-        triples=len(lines),
+        triples=statements.count,
+        records_by_format=records_by_format(file_summaries),
+        merged_works=corpus.merged_works,
+        merged_people=corpus.merged_people,
     )
-    return Built(lines, corpus, summary)
+    return Built(statements, summary)
+
+
+def records_by_format(files: list[FileSummary]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in files:
+        counts[f.format] = counts.get(f.format, 0) + f.records
+    return dict(sorted(counts.items()))
 
 
 def tag_corpus(corpus: Corpus, curated: Path | None) -> dict[str, list]:
@@ -179,6 +204,6 @@ def write_outputs(built: Built, *, store: str | Path | None, output: Path | None
     """Send a built graph to the embedded store and/or a file."""
     if output is not None:
         format_for(output)  # refuse a bad extension before any work
-        write_file(built.lines, output, graph)
+        write_file(built.statements, output, graph)
     if store is not None:
-        store_module.replace_contents(store, built.lines)
+        store_module.replace_contents(store, built.statements)

@@ -6,7 +6,8 @@
 * :func:`hierarchy` gives the browsable tree for ``kg concepts list``.
 * :func:`evaluate` compares concept assignments with a gold standard
   (precision/recall/F1 per concept, micro and macro averages).
-* :func:`load_gold` reads the gold file, :func:`record_key` names a record in it.
+* :func:`load_gold` reads the gold file, :func:`record_key` names a record in it,
+  :func:`gold_split` puts each key in the dev or the held-out half.
 * :func:`suggest` lists frequent phrases that no concept label covers, as
   candidates for new concepts or labels.
 
@@ -16,6 +17,7 @@ Nothing here prints or exits; bad input raises :class:`kg.errors.UsageError`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -240,6 +242,42 @@ def load_gold(path: Path | str) -> dict[str, frozenset[str]]:
     return gold
 
 
+SPLITS = ("dev", "held-out", "all")
+
+
+def gold_split(key: str) -> str:
+    """``dev`` or ``held-out``: a fixed half of the gold file by a hash of the key.
+
+    Tune the tagger (weights, thresholds, labels) on the dev half only, and
+    read the held-out figure as the estimate of how it does on unseen records.
+    SHA-256 rather than ``hash()``: the split must not change between runs.
+    """
+    return "dev" if hashlib.sha256(key.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
+
+
+def select_split(gold: Mapping[str, frozenset[str]], split: str = "all") -> dict[str, frozenset[str]]:
+    """The gold keys of one half (``dev``, ``held-out``) or ``all`` of them."""
+    if split not in SPLITS:
+        raise UsageError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    return {k: v for k, v in gold.items() if split == "all" or gold_split(k) == split}
+
+
+def gold_files(gold: Mapping[str, object]) -> set[str]:
+    """The input file names (basenames) that the gold keys refer to."""
+    return {key.split("|", 1)[0] for key in gold}
+
+
+def predict(records: Iterable, tagger, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+    """Concept IRIs the tagger assigns, per record key (only ``keys`` when given)."""
+    wanted = set(keys) if keys is not None else None
+    predicted: dict[str, frozenset[str]] = {}
+    for record in records:
+        key = record_key(record)
+        if wanted is None or key in wanted:
+            predicted[key] = frozenset(a.concept for a in tagger.tag_record(record))
+    return predicted
+
+
 # -- evaluation ----------------------------------------------------------------
 
 
@@ -374,7 +412,8 @@ def suggest(records: Iterable, tagger, top: int = 50, max_words: int = 4) -> lis
     counts: Counter[str] = Counter()
     for record in records:
         seen: set[str] = set()
-        for text in (record.title or "", record.abstract or "", " | ".join(record.keywords)):
+        abstract = record.abstract or " | ".join(s.text for s in record.abstract_sections)
+        for text in (record.title or "", abstract or "", " | ".join(record.keywords)):
             if not text:
                 continue
             norm = normalise(text)

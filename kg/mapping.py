@@ -8,6 +8,8 @@ speed notes). Every line is a complete N-Triples statement ending in " .".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from decimal import Decimal
 
 from .iris import (
     mint_assignment_iri,
@@ -17,7 +19,8 @@ from .iris import (
     mint_venue_iri,
 )
 from .model import Record
-from .resolve import Corpus, Person, Work
+from .runs import unique_sorted
+from .resolve import Corpus, Merge, Person, Work
 from .vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, XSD
 
 # Identifier schemes readers may report; each is a property declared in ontology/kg.ttl.
@@ -59,6 +62,11 @@ def typed(value: object, datatype: str) -> str:
     return f'"{str(value).translate(_ESCAPES)}"^^<{XSD}{datatype}>'
 
 
+def canonical_decimal(value: float) -> str:
+    """The form triple stores give back ("0.87", "1"), so files and stores agree."""
+    return format(Decimal(f"{value:.3f}").normalize(), "f")
+
+
 def integer(value: int) -> str:
     return typed(value, "integer")
 
@@ -83,15 +91,28 @@ def map_corpus(corpus: Corpus, base: str, assignments: dict[str, list] | None = 
     ``assignments`` maps a work IRI to its concept assignments
     (:class:`kg.tagger.Assignment` values).
     """
-    out = TripleWriter()
+    return [line for batch in iter_mapped(corpus, base, assignments) for line in batch]
+
+
+def iter_mapped(
+    corpus: Corpus, base: str, assignments: dict[str, list] | None = None, batch_size: int = 5000
+) -> Iterator[list[str]]:
+    """The lines of :func:`map_corpus` in batches of ``batch_size`` works, so
+    that a large corpus never exists as one list of lines."""
     assignments = assignments or {}
+    out = TripleWriter()
     for person in corpus.people.values():
         map_person(out, person)
-    for work in corpus.works:
+    for index, work in enumerate(corpus.works, start=1):
         map_work(out, work, base)
         for assignment in assignments.get(work.iri, ()):
             map_assignment(out, work.iri, assignment)
-    return out.lines
+        if index % batch_size == 0:
+            yield out.lines
+            out = TripleWriter()
+    for merge in corpus.merges:
+        map_merge(out, merge, base)
+    yield out.lines
 
 
 def map_person(out: TripleWriter, person: Person) -> None:
@@ -180,6 +201,21 @@ def map_source(out: TripleWriter, paper: str, record: Record, base: str) -> None
     out.add_if(node, f"{KG}sourceFormat", source.format)
 
 
+def map_merge(out: TripleWriter, merge: Merge, base: str) -> None:
+    """A merge node beside the merged work or person, with what was merged
+    and the evidence, so a curator can review and undo it."""
+    node = f"{merge.subject}/merge"
+    out.add(node, f"{RDF}type", iri(f"{KG}Merge"))
+    out.add(node, f"{RDF}type", iri(f"{KG}{'Work' if merge.kind == 'work' else 'Person'}Merge"))
+    out.add(node, f"{KG}mergeOf", iri(merge.subject))
+    for source in merge.records:
+        out.add(node, f"{KG}mergedRecord", iri(mint_source_iri(base, source.file, source.line)))
+    for name in merge.names:
+        out.add_if(node, f"{KG}mergedName", name)
+    for evidence in merge.evidence:
+        out.add_if(node, f"{KG}evidence", evidence)
+
+
 def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     node = mint_assignment_iri(paper, assignment.concept)
     curated = assignment.method == "curated"
@@ -188,15 +224,11 @@ def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     out.add(node, f"{RDF}type", iri(f"{KG}{'Curated' if curated else 'Machine'}ConceptAssignment"))
     out.add(node, f"{KG}assignedConcept", iri(assignment.concept))
     out.add(node, f"{KG}assignmentMethod", text(assignment.method))
-    out.add(node, f"{KG}assignmentScore", typed(f"{assignment.score:.3f}", "decimal"))
+    out.add(node, f"{KG}assignmentScore", typed(canonical_decimal(assignment.score), "decimal"))
     out.add_if(node, f"{KG}matchedText", assignment.matched)
     out.add_if(node, f"{KG}matchedIn", assignment.field)
 
 
 def sorted_unique(lines: list[str]) -> list[str]:
-    """Byte-order sorted, de-duplicated lines (UTF-8 order equals code point order).
-
-    Sorts in place and drops neighbours that repeat, which needs far less
-    memory than a set at millions of lines."""
-    lines.sort()
-    return [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
+    """Byte-order sorted, de-duplicated lines."""
+    return unique_sorted(lines)

@@ -1,18 +1,49 @@
 """Decide which records describe the same work and which names the same person.
 
-Works: records with the same DOI, or with the same identity key (first author,
-year, volume, issue, first page, title), are one work. People: the same ORCID,
-or within one build the same printed name (case, accents and dots folded), are
-one person.
+``resolve(records, base)`` is a pure function: the same records, in any order,
+give the same :class:`Corpus`. Matching lives in :mod:`kg.match_works` (same
+DOI, PMID, identity key, similar titles, strong agreement for untitled
+listings) and :mod:`kg.match_people` (ORCID, same printed name, the same
+paper in another source, compatible names plus a shared co-author or venue).
+Every merge is kept as a :class:`Merge` value with its evidence, for the graph.
+
+Field precedence when records of one work are combined (deterministic, never
+the order files were named in):
+
+- Records are ranked by format, then by source (file, line): PubMed XML,
+  MEDLINE, CSL-JSON (Crossref), OpenAlex, BibTeX, RIS, listing. Curated
+  database records beat reference-manager exports, which beat scraped listings.
+- Title, type, year, date, volume, issue, DOI and venue parts: the first
+  ranked record that has the value. Pages come as a pair from one record.
+- Abstract: the longest (ties by rank); its sections from the same record
+  when it has them, else from the first ranked record with sections.
+- Authors: the first ranked record with a complete (not truncated) list, else
+  the longest list; ORCIDs and affiliations missing there are filled from the
+  other records' author at the same place with the same family name.
+- Keywords and other identifiers: the union, in rank order, without repeats.
+- The paper IRI: from the DOI when any record has one, else from the identity
+  key of the best ranked record.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections import defaultdict
+from dataclasses import dataclass, field, fields, replace
 
 from .iris import mint_paper_iri, mint_person_iri
-from .model import Author, Record
-from .names import normalise_name
+from .match_people import Mention, given_parts, match_people, name_key, node_key
+from .match_works import family_key, fold, match_works
+from .model import Author, Record, SourceRef, Venue
+
+FORMAT_RANK = {
+    "pubmed-xml": 0,
+    "medline": 1,
+    "csl-json": 2,
+    "openalex": 3,
+    "bibtex": 4,
+    "ris": 5,
+    "listing": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -35,59 +66,229 @@ class Work:
     """Person IRIs, one per author of ``record`` in order."""
 
 
+@dataclass(frozen=True)
+class Merge:
+    """Several source records taken as one work, or several names as one person."""
+
+    kind: str
+    """``work`` or ``person``."""
+    subject: str
+    """The IRI of the merged work or person."""
+    records: tuple[SourceRef, ...] = ()
+    """For a work: the source records merged."""
+    names: tuple[str, ...] = ()
+    """For a person: the names as printed that were merged."""
+    evidence: tuple[str, ...] = ()
+
+
 @dataclass
 class Corpus:
     works: list[Work]
     people: dict[str, Person]
+    merges: list[Merge] = field(default_factory=list)
+
+    @property
+    def merged_works(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "work")
+
+    @property
+    def merged_people(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "person")
+
+
+def rank(record: Record) -> tuple:
+    return (FORMAT_RANK.get(record.source.format, len(FORMAT_RANK)), record.source)
+
+
+def label(source: SourceRef) -> str:
+    return f"{source.file}:{source.line}"
+
+
+# -- combining the records of one work --------------------------------------
+
+_FIRST_WINS = ("title", "doc_type", "year", "date", "volume", "issue", "doi")
 
 
 def combine(records: list[Record]) -> Record:
-    """The first record's fields, with gaps filled from the following ones."""
-    first, *rest = records
-    updates = {}
-    for f in fields(Record):
-        if f.name == "source" or getattr(first, f.name):
-            continue
-        for other in rest:
-            value = getattr(other, f.name)
-            if value:
-                updates[f.name] = value
+    """One record from several of one work, by the precedence in the module doc."""
+    ranked = sorted(records, key=rank)
+    best = ranked[0]
+    if len(ranked) == 1:
+        return best
+    updates: dict[str, object] = {}
+    for name in _FIRST_WINS:
+        updates[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), getattr(best, name))
+    paged = next((r for r in ranked if r.first_page), best)
+    updates["first_page"], updates["last_page"] = paged.first_page, paged.last_page
+    updates["venue"] = combine_venues([r.venue for r in ranked if r.venue])
+    with_abstract = sorted((r for r in ranked if r.abstract), key=lambda r: -len(r.abstract or ""))
+    if with_abstract:
+        updates["abstract"] = with_abstract[0].abstract
+    sectioned = [r for r in with_abstract[:1] if r.abstract_sections] or [r for r in ranked if r.abstract_sections]
+    updates["abstract_sections"] = sectioned[0].abstract_sections if sectioned else ()
+    listed = next((r for r in ranked if r.authors and not r.authors_truncated), None)
+    listed = listed or max(ranked, key=lambda r: len(r.authors))
+    updates["authors"] = enrich_authors(listed.authors, [r.authors for r in ranked if r is not listed])
+    updates["authors_truncated"] = listed.authors_truncated
+    updates["keywords"] = union(k for r in ranked for k in r.keywords)
+    updates["identifiers"] = tuple(dict.fromkeys(i for r in ranked for i in r.identifiers))
+    return replace(best, **updates)
+
+
+def combine_venues(venues: list[Venue]) -> Venue | None:
+    if not venues:
+        return None
+    values = {
+        f.name: next((getattr(v, f.name) for v in venues if getattr(v, f.name)), None) for f in fields(Venue)
+    }
+    return Venue(**values)
+
+
+def enrich_authors(authors: tuple[Author, ...], others: list[tuple[Author, ...]]) -> tuple[Author, ...]:
+    """Fill a missing ORCID or affiliation from another record's author at
+    the same place with the same family name."""
+    out = []
+    for position, author in enumerate(authors):
+        for other_list in others:
+            if author.orcid and author.affiliations:
                 break
-    return replace(first, **updates) if updates else first
+            if position >= len(other_list):
+                continue
+            other = other_list[position]
+            if family_key(other.family or other.name) != family_key(author.family or author.name):
+                continue
+            if not author.orcid and other.orcid:
+                author = replace(author, orcid=other.orcid)
+            if not author.affiliations and other.affiliations:
+                author = replace(author, affiliations=other.affiliations)
+        out.append(author)
+    return tuple(out)
 
 
-def group_works(records: list[Record], base: str) -> dict[str, list[Record]]:
-    groups: dict[str, list[Record]] = {}
-    for record in sorted(records, key=lambda r: r.source):
-        groups.setdefault(mint_paper_iri(base, record), []).append(record)
-    return groups
+def union(values) -> tuple[str, ...]:
+    """Values in order, dropping later ones that fold to an earlier one."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(fold(value) or value, value)
+    return tuple(seen.values())
 
 
-def person_key(author: Author) -> str:
-    return f"orcid:{author.orcid}" if author.orcid else normalise_name(author.name)
+# -- resolving --------------------------------------------------------------
+
+
+def venue_key(venue: Venue | None) -> tuple[str | None, str | None]:
+    if venue is None:
+        return None, None
+    key = venue.issn or venue.eissn or (fold(venue.title) if venue.title else None)
+    return key, venue.title or key
+
+
+def best_name(authors: list[Author]) -> Author:
+    """The fullest form of a person's name: most full given names, then most
+    parts, then the folded key, so the choice never depends on input order."""
+
+    def score(author: Author) -> tuple:
+        parts = given_parts(author.given)
+        return (-sum(1 for _, initial, _ in parts if not initial), -len(parts), name_key(author), author.name)
+
+    return min(authors, key=score)
 
 
 def resolve(records: list[Record], base: str) -> Corpus:
-    """Group records into works and author names into people."""
-    people: dict[str, Person] = {}
-    iri_by_key: dict[str, str] = {}
-    works = []
-    for iri, group in sorted(group_works(records, base).items()):
-        record = combine(group)
-        person_iris = []
-        for author in record.authors:
-            key = person_key(author)
-            person_iri = iri_by_key.get(key)
-            if person_iri is None:
-                person_iri = mint_person_iri(base, normalise_name(author.name), author.orcid)
-                iri_by_key[key] = person_iri
-            known = people.get(person_iri)
-            if known is None:
-                people[person_iri] = Person(
-                    person_iri, author.name, author.given, author.family, author.orcid, (author.name,)
+    """Group records into works and author names into people, with the merges."""
+    ordered = sorted(records, key=lambda r: r.source)
+    groups, links = match_works(ordered, base)
+
+    # A cluster's IRI comes from its combined record; two clusters that would
+    # share an IRI would be one node in the graph anyway, so they are one work.
+    by_iri: dict[str, list[int]] = defaultdict(list)
+    for group in groups:
+        combined = combine([ordered[i] for i in group])
+        iri = mint_paper_iri(base, combined if combined.doi else min((ordered[i] for i in group), key=rank))
+        by_iri[iri].extend(group)
+
+    drafts = []
+    mentions: list[Mention] = []
+    primary_records: set[int] = set()
+    for work_index, (iri, members) in enumerate(sorted(by_iri.items())):
+        members = sorted(members)
+        sources = [ordered[i] for i in members]
+        record = combine(sources)
+        drafts.append((iri, record, members))
+        keeps = primary_source(record, sources, members)
+        primary_records.add(keeps)
+        venue, venue_title = venue_key(record.venue)
+        for i in members:
+            authors = record.authors if i == keeps else ordered[i].authors
+            for position, author in enumerate(authors):
+                mentions.append(
+                    Mention(work_index, i, label(ordered[i].source), position, author, venue, venue_title)
                 )
-            elif author.name not in known.variants:
-                people[person_iri] = replace(known, variants=tuple(sorted(known.variants + (author.name,))))
-            person_iris.append(person_iri)
-        works.append(Work(iri, record, tuple(group), tuple(person_iris)))
-    return Corpus(works, people)
+
+    root_of, person_links = match_people(mentions, primary_records)
+    people = make_people(mentions, root_of, base)
+
+    works: list[Work] = []
+    merges: list[Merge] = []
+    member_links = defaultdict(list)
+    for link in links:
+        member_links[link.left].append(link)
+    for iri, record, members in drafts:
+        person_iris = tuple(people_iri(people, root_of, a) for a in record.authors)
+        sources = tuple(ordered[i] for i in members)
+        works.append(Work(iri, record, sources, person_iris))
+        if len(members) > 1:
+            inside = set(members)
+            evidence = sorted(
+                {
+                    f"{label(ordered[l.left].source)} ~ {label(ordered[l.right].source)}: {l.evidence}"
+                    for i in members
+                    for l in member_links[i]
+                    if l.right in inside
+                }
+            ) or ["same IRI key"]
+            merges.append(Merge("work", iri, tuple(s.source for s in sources), evidence=tuple(evidence)))
+
+    # A person is a merge when names that fold to different keys were joined;
+    # the same printed name in several records is one person by definition.
+    by_root: dict[str, set[str]] = defaultdict(set)
+    for link in person_links:
+        by_root[root_of[link.left]].add(link.evidence)
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        keys_of[root_of[node_key(mention.author)]].add(name_key(mention.author))
+    persons: dict[str, Person] = {}
+    for root, person in sorted(people.items()):
+        persons[person.iri] = person
+        if len(keys_of[root]) > 1:
+            merges.append(Merge("person", person.iri, names=person.variants, evidence=tuple(sorted(by_root[root]))))
+    merges.sort(key=lambda m: (m.kind, m.subject))
+    return Corpus(works, persons, merges)
+
+
+def primary_source(record: Record, sources: list[Record], members: list[int]) -> int:
+    """The record whose author list the combined record kept."""
+    names = [a.name for a in record.authors]
+    for i, source in sorted(zip(members, sources), key=lambda pair: rank(pair[1])):
+        if [a.name for a in source.authors] == names:
+            return i
+    return members[0]
+
+
+def make_people(mentions: list[Mention], root_of: dict[str, str], base: str) -> dict[str, Person]:
+    """One :class:`Person` per root node, keyed by root."""
+    authors_of: dict[str, list[Author]] = defaultdict(list)
+    for mention in mentions:
+        authors_of[root_of[node_key(mention.author)]].append(mention.author)
+    people = {}
+    for root, authors in authors_of.items():
+        orcid = next((a.orcid for a in sorted(authors, key=lambda a: a.orcid or "~") if a.orcid), None)
+        best = best_name(authors)
+        iri = mint_person_iri(base, name_key(best), orcid)
+        variants = tuple(sorted({a.name for a in authors}))
+        people[root] = Person(iri, best.name, best.given, best.family, orcid, variants)
+    return people
+
+
+def people_iri(people: dict[str, Person], root_of: dict[str, str], author: Author) -> str:
+    return people[root_of[node_key(author)]].iri

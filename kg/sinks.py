@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import io
+from collections.abc import Iterable
+from typing import BinaryIO
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,32 +32,51 @@ def format_for(path: Path) -> ox.RdfFormat:
         raise UsageError(f"{path}: cannot tell the output format from {suffix or 'no extension'!r}; use one of {known}") from None
 
 
-def render(sorted_lines: list[str], fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
-    """Serialise sorted N-Triples lines; line formats stay sorted byte for byte.
+def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | None) -> None:
+    """Stream sorted N-Triples ``lines`` to ``out`` in ``fmt``.
 
-    N-Triples and N-Quads are written as the sorted lines themselves. Other
-    formats are serialised by pyoxigraph from the sorted statements, so their
-    order is deterministic too.
+    N-Triples and N-Quads are the sorted lines themselves (with the graph
+    name added for N-Quads). Other formats are serialised by pyoxigraph from
+    the sorted statements, so their order is deterministic too.
     """
-    ntriples = "".join(sorted_lines).encode("utf-8")
     if fmt == ox.RdfFormat.N_TRIPLES or (fmt == ox.RdfFormat.N_QUADS and graph is None):
-        return ntriples
-    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        for line in lines:
+            out.write(line.encode("utf-8"))
+        return
+    if fmt == ox.RdfFormat.N_QUADS:
+        name = f" <{ox.NamedNode(graph).value}> .\n"
+        for line in lines:
+            out.write((line[:-3] + name).encode("utf-8"))
+        return
+    source = getattr(lines, "path", None)
+    if source is not None:
+        triples = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        triples = ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    if fmt == ox.RdfFormat.TRIG:
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-        return ox.serialize(quads, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
-    prefixes = PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None
-    return ox.serialize((t for t in triples), format=fmt, prefixes=prefixes)
-
-
-def write_file(sorted_lines: list[str], path: Path, graph: str | None = None) -> None:
-    """Write the graph to ``path``; a ``.gz`` suffix compresses it."""
-    data = render(sorted_lines, format_for(path), graph)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".gz":
-        # mtime=0 keeps the gzip header, and so the file, byte-identical.
-        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
-            out.write(data)
+        ox.serialize(quads, output=out, format=fmt, prefixes=PREFIXES)
     else:
-        path.write_bytes(data)
+        ox.serialize(triples, output=out, format=fmt, prefixes=PREFIXES)
+
+
+def render(lines: Iterable[str], fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
+    """The serialisation of sorted N-Triples ``lines`` as bytes."""
+    buffer = io.BytesIO()
+    _write(lines, fmt, buffer, graph)
+    return buffer.getvalue()
+
+
+def write_file(lines: Iterable[str], path: Path, graph: str | None = None) -> None:
+    """Write sorted N-Triples ``lines`` to ``path`` in the format its extension
+    names; a ``.gz`` suffix compresses it."""
+    fmt = format_for(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as raw:
+        if path.suffix == ".gz":
+            # mtime=0 and no name keep the gzip header, and so the file, byte-identical.
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
+                _write(lines, fmt, out, graph)
+        else:
+            _write(lines, fmt, raw, graph)

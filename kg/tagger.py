@@ -16,8 +16,16 @@ How it matches, and why:
   abbreviations: they must appear with that capitalisation.
 * False friends are data: ``kg:excludedContext`` phrases on a concept ("peer
   review", "economic recovery"); a match overlapping one of them is dropped.
-* Generic concepts carry ``kg:minMentions``: named only once outside the title
-  they are a passing mention, not a topic.
+* Mentions are evidence, not tags (the gold file records what a paper is
+  *about*). A label in the title assigns. Elsewhere each mention adds the
+  weight of its zone of the abstract (:data:`ZONE_WEIGHTS`: the aims - a
+  Purpose/Objective/Background section or the first sentence - count 1.5,
+  the rest 1.0), one mention per sentence; keywords add
+  :data:`KEYWORD_WEIGHT` once but never assign alone, since readers mix
+  author keywords with database index terms. The concept is assigned when
+  the sum reaches its ``kg:minMentions`` (1 by default, 2 on generic concepts
+  that are often named in passing). Weights were tuned on the dev half of the
+  gold file only (:func:`kg.concepts.gold_split`).
   Grouping concepts (``kg:taggable false``) are never assigned.
 * Broader concepts are not implied: queries walk ``skos:broader``.
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,12 +136,64 @@ def _boundary_regex(strings: Iterable[str]) -> re.Pattern[str]:
 
 # -- assignments ------------------------------------------------------------
 
-FIELDS = ("title", "keywords", "abstract")
-"""In order of weight: a concept named in the title is what a paper is about."""
+METHOD = "label-match"
 
-FIELD_BONUS = {"title": 0.1, "keywords": 0.05, "abstract": 0.0}
-PREF_BASE, ALT_BASE = 0.85, 0.8
-REPEAT_BONUS, REPEAT_CAP = 0.02, 5
+FIELDS = ("title", "keywords", "abstract")
+"""The fields a match can be reported from (``Assignment.field``)."""
+
+# Evidence weights. A label in the title is what a paper is about: the title
+# alone assigns. Elsewhere each mention adds its zone's weight, and a concept
+# is assigned when the total reaches its threshold (kg:minMentions, 1 unless
+# the scheme says otherwise). The weights were tuned on the dev half of the
+# gold file only (see tests/test_concepts_eval.py), and kept round.
+ZONE_WEIGHTS = {
+    "lead": 1.5,        # the aims: Purpose/Objective/Aims/Background, or an unstructured abstract's first sentence
+    "conclusion": 1.0,  # Conclusions/Implications/Originality, or the last sentence
+    "body": 1.0,        # Methods, Results and the rest
+}
+KEYWORD_WEIGHT = 0.5
+"""Keywords corroborate an abstract mention, once per concept, but never assign
+on their own: the readers put database index terms (MeSH check tags such as
+"Humans" or "Adolescent", Web of Science Keywords Plus) in the same list as
+author keywords."""
+TITLE_WEIGHT = 3.0
+"""Counts towards the score only: a title match always assigns."""
+SCORE_BASE, SCORE_STEP = 0.6, 0.1
+"""score = min(1, SCORE_BASE + SCORE_STEP * evidence), evidence including the title."""
+
+_LEAD_SECTION = re.compile(r"purpose|objective|aim|background|introduction|context|rationale|question", re.I)
+_CONCLUSION_SECTION = re.compile(r"conclu|implication|originality|value|interpretation|discussion|significance", re.I)
+# A sentence ends at . ! or ? followed by space and a capital, digit or opening quote.
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z0-9“\"(])")
+
+
+def section_zone(label: str) -> str:
+    """The zone of a structured-abstract section, from its label."""
+    if _LEAD_SECTION.search(label):
+        return "lead"
+    if _CONCLUSION_SECTION.search(label):
+        return "conclusion"
+    return "body"
+
+
+def abstract_zones(abstract: str | None, sections: Iterable = ()) -> list[tuple[str, str]]:
+    """The abstract as (zone, text) pieces: a structured abstract by its section
+    labels, an unstructured one as first sentence (lead), last sentence
+    (conclusion, when there are three or more) and the rest (body)."""
+    sections = tuple(sections)
+    if sections:
+        return [(section_zone(s.label), s.text) for s in sections if s.text]
+    if not abstract:
+        return []
+    ends = [m.end() for m in _SENTENCE_END.finditer(abstract)]
+    if not ends:
+        return [("lead", abstract)]
+    pieces = [("lead", abstract[: ends[0]])]
+    if len(ends) >= 2:
+        pieces += [("body", abstract[ends[0] : ends[-1]]), ("conclusion", abstract[ends[-1] :])]
+    else:
+        pieces.append(("body", abstract[ends[0] :]))
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -144,6 +205,8 @@ class Assignment:
     matched: str
     field: str
     """``title``, ``abstract`` or ``keywords``; empty for a curated assignment."""
+    evidence: float = 0.0
+    """Weighted mentions behind a machine assignment (title counted as TITLE_WEIGHT)."""
 
 
 @dataclass(frozen=True)
@@ -220,50 +283,79 @@ class Tagger:
         lo = max(0, start - 80)
         return any(g.start() + lo < end and start < g.end() + lo for g in guard.finditer(norm[lo : end + 80]))
 
-    def tag(self, title: str | None, abstract: str | None, keywords: Iterable[str] = ()) -> list[Assignment]:
-        """One assignment per matched concept, from its best evidence, sorted by concept IRI.
+    def tag(
+        self,
+        title: str | None,
+        abstract: str | None,
+        keywords: Iterable[str] = (),
+        sections: Iterable = (),
+    ) -> list[Assignment]:
+        """One assignment per concept the evidence supports, sorted by concept IRI.
 
-        Score: 0.85 for a prefLabel, 0.8 for an altLabel, plus 0.1 when the best
-        match is in the title (0.05 in keywords), plus 0.02 for each further
-        occurrence anywhere (at most 5), capped at 1.
+        A title match assigns. Otherwise each abstract mention adds the weight
+        of its zone (:data:`ZONE_WEIGHTS`; ``sections`` are the abstract's
+        labelled sections, used instead of ``abstract`` when given), keywords
+        add :data:`KEYWORD_WEIGHT` once when the abstract names the concept
+        too, and the concept is assigned when the sum reaches its
+        ``kg:minMentions``. The reported match is the strongest evidence:
+        title, then the heaviest abstract zone, then keywords.
         """
-        texts = {
-            "title": title or "",
-            # Keywords are matched one by one: "|" stops a match running across two.
-            "keywords": f" {BLOCK} ".join(k for k in keywords if k),
-            "abstract": abstract or "",
-        }
+        evidence: dict[str, float] = {}
+        in_abstract: set[str] = set()
         best: dict[str, tuple[tuple, Match, str]] = {}
-        occurrences: dict[str, int] = {}
-        for rank, field_name in enumerate(FIELDS):
-            text = texts[field_name]
-            if not text:
-                continue
-            for match in self.find(text):
-                occurrences[match.concept] = occurrences.get(match.concept, 0) + 1
-                order = (rank, not match.preferred, match.start)
-                if match.concept not in best or order < best[match.concept][0]:
-                    best[match.concept] = (order, match, field_name)
+
+        def note(match: Match, field_name: str, order: tuple) -> None:
+            if match.concept not in best or order < best[match.concept][0]:
+                best[match.concept] = (order, match, field_name)
+
+        titled: set[str] = set()
+        if title:
+            for match in self.find(title):
+                if match.concept not in titled:
+                    titled.add(match.concept)
+                    evidence[match.concept] = evidence.get(match.concept, 0.0) + TITLE_WEIGHT
+                note(match, "title", (0, -TITLE_WEIGHT, not match.preferred, match.start))
+        for index, (zone, text) in enumerate(abstract_zones(abstract, sections)):
+            weight = ZONE_WEIGHTS[zone]
+            matches = self.find(text)
+            # One mention per sentence: "randomised controlled trials (RCTs)",
+            # or a concept named twice in one breath, is one mention.
+            ends = [m.end() for m in _SENTENCE_END.finditer(text)] if len(matches) > 1 else []
+            counted: set[tuple[str, int]] = set()
+            for match in matches:
+                note(match, "abstract", (1, -weight, not match.preferred, index, match.start))
+                sentence = (match.concept, bisect_right(ends, match.start))
+                if sentence in counted:
+                    continue
+                counted.add(sentence)
+                in_abstract.add(match.concept)
+                evidence[match.concept] = evidence.get(match.concept, 0.0) + weight
+        keyed = [k for k in keywords if k]
+        if keyed:
+            # Matched one by one: "|" stops a match running across two keywords.
+            seen: set[str] = set()
+            for match in self.find(f" {BLOCK} ".join(keyed)):
+                if match.concept not in seen:
+                    seen.add(match.concept)
+                    evidence[match.concept] = evidence.get(match.concept, 0.0) + KEYWORD_WEIGHT
+                note(match, "keywords", (2, 0, not match.preferred, match.start))
         assignments = []
         for concept, (_, match, field_name) in sorted(best.items()):
-            # A generic concept named only in passing (or only among a database's
-            # index terms, which include check tags such as "Adolescent") is not
-            # what the paper is about; the title alone is enough.
-            if field_name != "title" and occurrences[concept] < self.scheme.concepts[concept].min_mentions:
-                continue
-            base = PREF_BASE if match.preferred else ALT_BASE
-            repeats = min(occurrences[concept] - 1, REPEAT_CAP) * REPEAT_BONUS
-            score = round(min(1.0, base + FIELD_BONUS[field_name] + repeats), 3)
-            assignments.append(
-                Assignment(concept, self.scheme.concepts[concept].pref_label, score, "label-match", match.text, field_name)
-            )
+            total = evidence[concept]
+            if concept not in titled:
+                if concept not in in_abstract:
+                    continue  # keywords alone never assign
+                if total < self.scheme.concepts[concept].min_mentions:
+                    continue  # a passing mention
+            score = round(min(1.0, SCORE_BASE + SCORE_STEP * total), 3)
+            assignments.append(Assignment(
+                concept, self.scheme.concepts[concept].pref_label, score, METHOD, match.text, field_name,
+                round(total, 3),
+            ))
         return assignments
 
     def tag_record(self, record) -> list[Assignment]:
-        abstract = record.abstract
-        if not abstract and record.abstract_sections:
-            abstract = " ".join(section.text for section in record.abstract_sections)
-        return self.tag(record.title, abstract, record.keywords)
+        return self.tag(record.title, record.abstract, record.keywords, record.abstract_sections)
 
 
 # -- curated assignments -----------------------------------------------------

@@ -196,3 +196,12 @@ def test_every_output_format_parses_back_to_the_same_graph(tmp_path, suffix):
 def test_display_names_are_shortest_distinguishing_suffix(tmp_path):
     a, b, c = tmp_path / "x" / "refs.txt", tmp_path / "y" / "refs.txt", tmp_path / "y" / "other.txt"
     assert display_names([a, b, c]) == {a: "x/refs.txt", b: "y/refs.txt", c: "other.txt"}
+
+
+def test_store_holds_exactly_the_statements_of_the_file(example_build):
+    """Literals are written in the canonical form Oxigraph stores, so a dump of
+    the store equals the N-Triples file line for line."""
+    store = ox.Store.read_only(str(example_build.store))
+    dumped = sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in store)
+    assert dumped == example_build.lines
+    assert example_build.ntriples.read_text("utf-8") == "".join(example_build.lines)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.concepts import evaluate, hierarchy, load_gold, load_scheme, record_key, suggest
+from kg.concepts import (evaluate, gold_split, hierarchy, load_gold, load_scheme, predict, record_key,
+                         select_split, suggest)
 from kg.errors import UsageError
 from kg.readers import READERS, read_path
 from kg.tagger import Tagger
@@ -95,9 +96,10 @@ def test_example_records_against_gold(tagger):
     assert round(report.macro.f1, 3) == 0.763
 
 
-def test_gold_set_micro_f1(tagger):
-    """The whole gold set: the 7 example records and the export records, read with
-    the project's readers. The exact figures guard against regressions."""
+@pytest.fixture(scope="module")
+def gold_predictions(tagger):
+    """Gold file and predictions for every key: the 7 example records and the
+    export records, read with the project's readers."""
     if not EXPORTS.is_dir():
         pytest.skip(f"shared export corpus not found at {EXPORTS}")
     missing = [name for name in EXPORT_READERS if name not in READERS]
@@ -105,17 +107,52 @@ def test_gold_set_micro_f1(tagger):
         pytest.skip(f"readers not registered yet: {', '.join(missing)}")
     gold = load_gold(GOLD)
     wanted = {key.split("|", 1)[0] for key in gold}
-    predicted = tag_file(tagger, LISTING)
+    records = list(read_path(LISTING, LISTING.name)[1].records)
     for path in sorted(p for p in EXPORTS.rglob("*") if p.is_file() and p.name in wanted):
-        predicted.update(tag_file(tagger, path))
+        records.extend(read_path(path, path.name)[1].records)
     # Records of those files that the gold file does not cover are not judged.
-    predicted = {k: v for k, v in predicted.items() if k in gold}
+    predicted = predict(records, tagger, gold)
     assert set(predicted) == set(gold), sorted(set(gold) - set(predicted))
-    report = evaluate(gold, predicted)
-    # Measured 0.811 / 0.749: below the 0.85 the issue asks for (see the gold
-    # file's honest annotation of aboutness against the tagger's mentions).
-    assert (round(report.micro.f1, 3), round(report.macro.f1, 3)) == (0.811, 0.749)
-    assert report.micro.f1 >= 0.8
+    return gold, predicted
+
+
+def figures(gold, predicted, split):
+    part = select_split(gold, split)
+    report = evaluate(part, {k: v for k, v in predicted.items() if k in part})
+    return tuple(round(x, 3) for x in (report.micro.precision, report.micro.recall, report.micro.f1,
+                                       report.macro.f1))
+
+
+def test_gold_split_is_fixed_and_balanced():
+    gold = load_gold(GOLD)
+    halves = {k: gold_split(k) for k in gold}
+    assert set(halves.values()) == {"dev", "held-out"}
+    assert (sum(v == "dev" for v in halves.values()), sum(v == "held-out" for v in halves.values())) == (47, 36)
+    # sha256, not hash(): the same key lands in the same half in every run
+    assert gold_split("peer-support-listing.txt|line:17") == "dev"
+    assert gold_split("peer-support-listing.txt|line:38") == "held-out"
+    assert select_split(gold, "all") == gold
+    with pytest.raises(UsageError, match="split"):
+        select_split(gold, "test")
+
+
+def test_gold_set_micro_f1(gold_predictions):
+    """Micro P, R, F1 and macro F1 on the whole gold file and on its halves.
+
+    The tagger's weights and thresholds (kg/tagger.py, kg:minMentions) were
+    tuned on the dev half only; held-out is the honest estimate. The exact
+    figures guard against regressions. The whole file measures 0.849, just
+    short of the 0.85 the issue asks for: the gold file records aboutness and
+    the remaining false positives are mostly concepts an abstract names
+    several times without being about them (see `kg concepts eval`).
+    """
+    gold, predicted = gold_predictions
+    assert figures(gold, predicted, "all") == (0.841, 0.857, 0.849, 0.785)
+    assert figures(gold, predicted, "dev") == (0.893, 0.869, 0.881, 0.793)
+    assert figures(gold, predicted, "held-out") == (0.775, 0.84, 0.806, 0.699)
+    # Before zone weighting, keyword corroboration and one mention per sentence:
+    # all 0.811, dev 0.838, held-out 0.776.
+    assert figures(gold, predicted, "held-out")[2] > 0.776
 
 
 # -- hierarchy() and suggest() ---------------------------------------------------------

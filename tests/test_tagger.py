@@ -126,13 +126,56 @@ def test_punctuation_stops_a_match(tagger):
 
 
 def test_assignment_values(tagger):
-    result = tagger.tag("Stigma and recovery", "Stigma was common; stigma hurt.", ["peer support"])
+    result = tagger.tag("Stigma and recovery", "Stigma was common. We met peer support workers.", ["Peer Support"])
     assert [a.concept for a in result] == sorted(a.concept for a in result)
     stigma = next(a for a in result if a.concept == KGC + "stigma")
-    assert stigma == Assignment(KGC + "stigma", "stigma", 0.99, "label-match", "Stigma", "title")
-    peer = next(a for a in result if a.concept == KGC + "peer-support")
-    assert (peer.field, peer.score) == ("keywords", 0.9)
+    # title 3.0 + first sentence 1.5 -> 0.6 + 0.1 * 4.5, capped at 1
+    assert stigma == Assignment(KGC + "stigma", "stigma", 1.0, "label-match", "Stigma", "title", 4.5)
+    recovery = next(a for a in result if a.concept == KGC + "recovery")
+    assert (recovery.field, recovery.score, recovery.evidence) == ("title", 0.9, 3.0)
+    worker = next(a for a in result if a.concept == KGC + "peer-support-worker")
+    # a last sentence (conclusion zone) of a two-sentence abstract counts as body: 1.0
+    assert (worker.field, worker.matched, worker.score, worker.evidence) == (
+        "abstract", "peer support workers", 0.7, 1.0)
+    # "Peer Support" only in the keywords: keywords never assign on their own
+    assert KGC + "peer-support" not in {a.concept for a in result}
     assert all(0 <= a.score <= 1 and round(a.score, 3) == a.score for a in result)
+
+
+def test_keywords_corroborate_but_never_assign_alone(tagger):
+    assert "stigma" not in slugs(tagger.tag("Diet in IBD", None, ["Stigma", "Humans"]))
+    assert "stigma" not in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", ["Stigma"]))
+    # practitioner needs 2: one abstract mention (1.0) plus the keyword (0.5) is not enough ...
+    text = "Diet matters. Patients spoke to clinicians. Results follow."
+    assert "practitioner" not in slugs(tagger.tag("Diet in IBD", text, ["Physicians"]))
+    # ... but a mention in the aims (1.5) plus the keyword (0.5) is
+    found = tagger.tag("Diet in IBD", "We asked clinicians about diet. Results follow.", ["Physicians"])
+    practitioner = next(a for a in found if a.concept == KGC + "practitioner")
+    assert (practitioner.field, practitioner.matched, practitioner.evidence) == ("abstract", "clinicians", 2.0)
+
+
+def test_one_mention_per_sentence(tagger):
+    once = "Trials were pooled. Seven randomized controlled trials (RCTs) were found. Results follow."
+    assert "randomised-controlled-trial" not in slugs(tagger.tag("Diet", once))
+    twice = once + " All RCTs were small."
+    found = tagger.tag("Diet", twice)
+    rct = next(a for a in found if a.concept == KGC + "randomised-controlled-trial")
+    assert rct.evidence == 2.0
+
+
+def test_structured_abstract_sections_set_the_zone():
+    from kg.model import AbstractSection
+    from kg.tagger import abstract_zones, section_zone
+
+    assert [section_zone(x) for x in ("Purpose", "OBJECTIVES", "Background", "Methods", "Results",
+                                      "Conclusions", "Originality/value")] == [
+        "lead", "lead", "lead", "body", "body", "conclusion", "conclusion"]
+    sections = (AbstractSection("Aims", "A."), AbstractSection("Methods", "B."), AbstractSection("Conclusion", "C."))
+    assert abstract_zones("ignored when sections exist", sections) == [
+        ("lead", "A."), ("body", "B."), ("conclusion", "C.")]
+    assert abstract_zones("One. Two. Three.") == [("lead", "One. "), ("body", "Two. "), ("conclusion", "Three.")]
+    assert abstract_zones("Just one sentence") == [("lead", "Just one sentence")]
+    assert abstract_zones(None) == []
 
 
 def test_generic_concepts_need_more_than_a_passing_mention(tagger):

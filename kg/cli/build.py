@@ -66,6 +66,10 @@ def echo_summary(summary, store, output) -> None:
         f"papers: {summary.papers}; people: {summary.people}; "
         f"concept assignments: {summary.assignments}; triples: {summary.triples}"
     )
+    if summary.records_by_format:
+        per_format = ", ".join(f"{name} {count}" for name, count in summary.records_by_format.items())
+        err(f"records per format: {per_format}")
+    err(f"merged: {summary.merged_works} work(s) from several records, {summary.merged_people} person(s) from several names")
     targets = [t for t in (store and f"store {store}", output and f"file {output}") if t]
     err(f"wrote {' and '.join(targets)}")
 

@@ -1,0 +1,118 @@
+"""Sort and de-duplicate millions of N-Triples lines in bounded memory.
+
+Lines arrive in batches. While they fit in one run they stay in memory; past
+``run_size`` lines each run is sorted and spilled to a temporary file, and
+the runs are merged into one sorted file at the end (an external merge sort).
+At 100k papers (5 M lines, 1.2 GB as Python strings) this keeps the build
+within a few hundred MB.
+"""
+
+from __future__ import annotations
+
+import heapq
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+DEFAULT_RUN_SIZE = 500_000
+
+
+def unique_sorted(lines: list[str]) -> list[str]:
+    """Sort in place and drop repeats (UTF-8 byte order equals code point order)."""
+    lines.sort()
+    return [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
+
+
+def _dedupe(lines: Iterable[str]) -> Iterator[str]:
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+            previous = line
+
+
+class SortedStatements:
+    """Collects lines; after :meth:`finish`, iterates them sorted and unique."""
+
+    def __init__(self, run_size: int = DEFAULT_RUN_SIZE):
+        self.run_size = run_size
+        self._buffer: list[str] = []
+        self._runs: list[Path] = []
+        self._tmp: Path | None = None
+        self._lines: list[str] | None = None
+        self.path: Path | None = None
+        """The merged file, when the lines did not fit in one run."""
+        self.count = 0
+
+    def extend(self, lines: Iterable[str]) -> None:
+        self._buffer.extend(lines)
+        if len(self._buffer) >= self.run_size:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="kg-sort-"))
+        run = self._tmp / f"run-{len(self._runs):05d}.nt"
+        with open(run, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(unique_sorted(self._buffer))
+        self._buffer = []
+        self._runs.append(run)
+
+    def finish(self) -> SortedStatements:
+        if not self._runs:
+            self._lines = unique_sorted(self._buffer)
+            self._buffer = []
+            self.count = len(self._lines)
+            return self
+        if self._buffer:
+            self._spill()
+        self.path = self._tmp / "graph.nt"
+        files = [open(run, encoding="utf-8", newline="\n") for run in self._runs]
+        try:
+            with open(self.path, "w", encoding="utf-8", newline="\n") as out:
+                for line in _dedupe(heapq.merge(*files)):
+                    out.write(line)
+                    self.count += 1
+        finally:
+            for f in files:
+                f.close()
+        for run in self._runs:
+            run.unlink()
+        self._runs = []
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        if self._lines is not None:
+            return iter(self._lines)
+        return self._iter_file()
+
+    def _iter_file(self) -> Iterator[str]:
+        with open(self.path, encoding="utf-8", newline="\n") as lines:
+            yield from lines
+
+    def chunks(self, size: int) -> Iterator[str]:
+        """The lines joined into strings of at most ``size`` lines each."""
+        batch: list[str] = []
+        for line in self:
+            batch.append(line)
+            if len(batch) >= size:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
+
+    def write_to(self, target: Path) -> None:
+        if self.path is not None:
+            shutil.copyfile(self.path, target)
+        else:
+            with open(target, "w", encoding="utf-8", newline="\n") as out:
+                out.writelines(self._lines)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __del__(self) -> None:
+        self.close()

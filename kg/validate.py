@@ -1,0 +1,607 @@
+"""Validate a graph: SHACL shapes (pySHACL, per partition, in parallel) plus
+whole-graph SPARQL checks (on Oxigraph), merged into one :class:`Report`.
+
+Why partitions: pySHACL runs on rdflib, whose in-memory store needs ~1 KB and
+~20 us per triple; a 100k-paper graph does not fit its budget as one graph.
+Nearly every shape looks at one paper and its neighbourhood, so each partition
+holds a batch of papers with everything they own (authorships, abstract
+sections, concept assignments) and the full descriptions of what they point at
+(people, venue, source record, concepts). The concept scheme is validated as
+one partition of its own, and whatever no paper reaches in a last one.
+Results of nodes shared by partitions (a person with two papers) repeat and
+are de-duplicated. Rule for shape authors that keeps this exact: shapes on
+shared nodes (person, venue, concept, source record) must not follow inverse
+paths, which a partition sees only in part.
+
+Whole-graph questions (the same DOI on two papers) are SPARQL checks in
+queries/checks/, run on Oxigraph or the remote endpoint.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import gzip
+import multiprocessing
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import endpoint as remote
+from .errors import InputError, UsageError
+from .report import SH, Report, Result, Severity
+from .resources import queries_dir, shapes_dir
+from .sinks import FORMATS
+from .vocab import DCTERMS, FABIO, KG, PRO, PROV, RDF, SKOS
+
+SHAPES_NS = "https://w3id.org/kg/shapes#"
+IDENTITY_SHAPE = f"{SHAPES_NS}OwnIriShape"
+DEFAULT_PARTITION_SIZE = 1000
+"""Papers per partition: ~60 MB of rdflib per worker, and enough work per task
+that pySHACL's per-call setup (building the shapes graph) stays small."""
+
+# What belongs to a paper's partition (see the module docstring).
+PAPER_CLASSES = [f"{FABIO}{c}" for c in ("JournalArticle", "Preprint", "BookChapter", "ConferencePaper", "Thesis", "Expression")]
+OWNED_LINKS = {f"{PRO}isDocumentContextFor", f"{KG}abstractSection", f"{KG}conceptAssignment"}
+REFERENCE_LINKS = {f"{DCTERMS}creator", f"{DCTERMS}isPartOf", f"{PROV}wasDerivedFrom", f"{DCTERMS}subject",
+                   f"{PRO}isHeldBy", f"{KG}assignedConcept"}
+SCHEME_CLASSES = [f"{SKOS}Concept", f"{SKOS}ConceptScheme"]
+
+Select = Callable[[str], list[dict[str, str]]]
+"""Runs a SELECT query; rows map variable names to terms in N-Triples form."""
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def escape_regex(text: str) -> str:
+    """Escape for XPath/XSD regular expressions (SHACL's sh:pattern flavour)."""
+    return re.sub(r"([.\\?*+{}()\[\]^$|-])", r"\\\1", text)
+
+
+def identity_pattern(base: str) -> str:
+    return f"^{escape_regex(base)}"
+
+
+def load_shapes(base: str, directory: Path | None = None):
+    """The shapes graph (rdflib): every ``*.ttl`` in ``directory`` plus the
+    run-time pattern that pins kg's own IRIs under ``base``.
+
+    A shapes file that does not parse is a configuration error (exit 2).
+    """
+    from rdflib import Graph, Literal, URIRef
+
+    folder = directory or shapes_dir()
+    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+    if not files:
+        raise UsageError(f"no shapes (*.ttl) in {folder}")
+    graph = Graph()
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types
+            raise UsageError(f"{path}{_line_of(exc)}: cannot read shapes: {_first_line(exc)}") from None
+    graph.add((URIRef(IDENTITY_SHAPE), URIRef(f"{SH}pattern"), Literal(identity_pattern(base))))
+    return graph
+
+
+def _line_of(exc: Exception) -> str:
+    line = getattr(exc, "lines", None)
+    if isinstance(line, int):
+        return f":{line}"
+    found = re.search(r"line (\d+)", str(exc))
+    return f":{found.group(1)}" if found else ""
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+@dataclass(frozen=True)
+class Check:
+    """A SPARQL SELECT in queries/checks/ that must return no rows.
+
+    Rows bind ``?entity`` (the focus node), optionally ``?property`` and
+    ``?value``; ``message`` may name any projected variable as ``{?var}``.
+    """
+
+    name: str
+    query: str
+    severity: Severity
+    title: str
+    problem: str = ""
+    solution: str = ""
+    message: str = ""
+
+    @property
+    def source(self) -> str:
+        return f"check:{self.name}"
+
+
+_HEADER = re.compile(r"^#\s*(\w+)\s*:\s*(.*?)\s*$")
+
+
+def parse_check(path: Path) -> Check:
+    """A check from its file; the comment header holds its metadata."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read check: {exc}") from None
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        found = _HEADER.match(line)
+        if found:
+            meta[found.group(1).lower()] = found.group(2)
+    try:
+        severity = Severity.from_name(meta.get("severity", "error"))
+    except ValueError as exc:
+        raise UsageError(f"{path}:1: {exc}") from None
+    return Check(
+        name=path.stem,
+        query=text,
+        severity=severity,
+        title=meta.get("title", path.stem),
+        problem=meta.get("problem", ""),
+        solution=meta.get("solution", ""),
+        message=meta.get("message", ""),
+    )
+
+
+def load_checks(directory: Path | None = None) -> list[Check]:
+    folder = directory or queries_dir() / "checks"
+    return [parse_check(p) for p in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
+
+
+def _display(term: str | None) -> str:
+    """A term for people: an IRI without brackets, a literal's text."""
+    if term is None:
+        return ""
+    if term.startswith("<") and term.endswith(">"):
+        return term[1:-1]
+    found = re.match(r'^"(.*)"(?:\^\^<[^>]*>|@[\w-]+)?$', term, re.S)
+    return found.group(1) if found else term
+
+
+def run_check(check: Check, select: Select) -> list[Result]:
+    results = []
+    for row in select(check.query):
+        focus = row.get("entity")
+        if focus is None:
+            continue
+        template = check.message or check.title
+        message = re.sub(r"\{\?(\w+)\}", lambda m: _display(row.get(m.group(1))), template)
+        path = row.get("property")
+        results.append(Result(
+            severity=check.severity, focus=focus, message=message, source=check.source,
+            path=_display(path) if path else None, value=row.get("value"),
+        ))
+    return results
+
+
+# --------------------------------------------------------------------------- data
+
+
+def store_select(store: ox.Store) -> Select:
+    def select(query: str) -> list[dict[str, str]]:
+        solutions = store.query(query)
+        names = [v.value for v in solutions.variables]
+        return [{n: str(s[n]) for n in names if s[n] is not None} for s in solutions]
+
+    return select
+
+
+def strip_comment_lines(query: str) -> str:
+    """The query without whole-line comments. SPARQLWrapper guesses the query
+    type from keywords and can take the "add" of a check's header comment for
+    an update (which it then sends as ``update=``)."""
+    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+
+
+def endpoint_select(url: str, graph: str | None) -> Select:
+    def select(query: str) -> list[dict[str, str]]:
+        answer = remote.select(url, strip_comment_lines(query), graph=graph)
+        return [{k: _json_term(v) for k, v in row.items()} for row in answer.get("results", {}).get("bindings", [])]
+
+    return select
+
+
+def _json_term(binding: dict) -> str:
+    """A SPARQL JSON results term in N-Triples form."""
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    literal = ox.Literal(value, datatype=ox.NamedNode(binding["datatype"])) if "datatype" in binding else (
+        ox.Literal(value, language=binding["xml:lang"]) if "xml:lang" in binding else ox.Literal(value))
+    return str(literal)
+
+
+def load_files(paths: Iterable[Path]) -> ox.Store:
+    """An in-memory store holding every file, all in the default graph."""
+    store = ox.Store()
+    for path in paths:
+        suffixes = [s for s in path.suffixes if s != ".gz"]
+        fmt = FORMATS.get(suffixes[-1].lower() if suffixes else "")
+        if fmt is None:
+            raise UsageError(f"{path}: cannot tell the RDF format; use one of {', '.join(FORMATS)} (optionally .gz)")
+        try:
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            quads = ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from None
+        except SyntaxError as exc:
+            raise InputError(f"{path}: not valid RDF: {_first_line(exc)}") from None
+    return store
+
+
+def load_endpoint(url: str, graph: str | None) -> ox.Store:
+    """The remote graph copied into memory, for the shapes (pySHACL needs local data)."""
+    data = remote.construct(url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph=graph)
+    store = ox.Store()
+    try:
+        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    except SyntaxError as exc:
+        raise InputError(f"{remote.redact(url)}: the CONSTRUCT answer is not Turtle: {_first_line(exc)}") from None
+    return store
+
+
+# --------------------------------------------------------------------------- partitions
+
+
+def _line(quad: ox.Quad) -> str:
+    return f"{quad.subject} {quad.predicate} {quad.object} .\n"
+
+
+def paper_nodes(store: ox.Store) -> list:
+    classes = " ".join(f"<{c}>" for c in PAPER_CLASSES)
+    query = f"""SELECT DISTINCT ?paper WHERE {{
+        {{ ?paper <{PROV}wasDerivedFrom> ?source }} UNION {{ VALUES ?class {{ {classes} }} ?paper a ?class }}
+    }} ORDER BY ?paper"""
+    return [s["paper"] for s in store.query(query)]
+
+
+class Partitioner:
+    """Cuts a store into N-Triples texts that pySHACL can validate one by one."""
+
+    def __init__(self, store: ox.Store, size: int = DEFAULT_PARTITION_SIZE) -> None:
+        self.store = store
+        self.size = max(1, size)
+        self.covered: set = set()
+        self._owned = {ox.NamedNode(i) for i in OWNED_LINKS}
+        self._refs = {ox.NamedNode(i) for i in REFERENCE_LINKS}
+
+    def describe(self, node, lines: list[str], seen: set) -> list[ox.Quad]:
+        if isinstance(node, ox.Literal) or node in seen:
+            return []
+        seen.add(node)
+        quads = list(self.store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
+        lines.extend(_line(q) for q in quads)
+        return quads
+
+    def paper(self, paper, lines: list[str], seen: set) -> None:
+        refs = []
+        for quad in self.describe(paper, lines, seen):
+            if quad.predicate in self._owned:
+                for inner in self.describe(quad.object, lines, seen):
+                    if inner.predicate in self._refs:
+                        refs.append(inner.object)
+            elif quad.predicate in self._refs:
+                refs.append(quad.object)
+        for node in refs:
+            self.describe(node, lines, seen)
+
+    def __iter__(self) -> Iterator[str]:
+        papers = paper_nodes(self.store)
+        for start in range(0, len(papers), self.size):
+            lines: list[str] = []
+            seen: set = set()
+            for paper in papers[start:start + self.size]:
+                self.paper(paper, lines, seen)
+            self.covered |= seen
+            yield "".join(lines)
+        yield from self.rest()
+
+    def rest(self) -> Iterator[str]:
+        """The concept scheme whole, then what no paper reaches."""
+        classes = " ".join(f"<{c}>" for c in SCHEME_CLASSES)
+        scheme = [s["node"] for s in self.store.query(
+            f"SELECT DISTINCT ?node WHERE {{ VALUES ?class {{ {classes} }} ?node a ?class }} ORDER BY ?node")]
+        if scheme:
+            lines: list[str] = []
+            seen: set = set()
+            for node in scheme:
+                self.describe(node, lines, seen)
+            self.covered |= seen
+            yield "".join(lines)
+        subjects = [s["s"] for s in self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s")]
+        left = [s for s in subjects if s not in self.covered]
+        for start in range(0, len(left), self.size * 10):
+            lines, seen = [], set()
+            for node in left[start:start + self.size * 10]:
+                self.describe(node, lines, seen)
+            yield "".join(lines)
+
+
+def whole_graph(store: ox.Store) -> Iterator[str]:
+    """The store as one partition (for small graphs and for comparisons)."""
+    yield "".join(_line(q) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+# --------------------------------------------------------------------------- pySHACL
+
+
+_SHAPES = None
+
+
+def speed_up_pyshacl() -> None:
+    """Two memoisations that leave pySHACL's results unchanged.
+
+    - rdflib parses and translates the SPARQL text of a sh:sparql constraint
+      again for every focus node; caching the translated query made 10k papers
+      13x faster (design notes, Validation).
+    - pySHACL looks each shape predicate up in a *list* of constraint
+      parameters, once per shape and focus node; a set-backed list makes that
+      lookup constant time.
+    """
+    from pyshacl import constraints
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.evaluate import evalQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if getattr(processor.SPARQLProcessor, "_kg_memoised", False):
+        return
+    cache: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            if key not in cache:
+                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = cache[key]
+        return evalQuery(self.graph, strOrQuery, initBindings, base)
+
+    processor.SPARQLProcessor.query = query
+    processor.SPARQLProcessor._kg_memoised = True
+
+    class SetList(list):
+        def __init__(self, items):
+            super().__init__(items)
+            self._set = frozenset(items)
+
+        def __contains__(self, item):
+            return item in self._set
+
+    constraints.ALL_CONSTRAINT_PARAMETERS = SetList(constraints.ALL_CONSTRAINT_PARAMETERS)
+
+
+def _init_worker(shapes_ntriples: str) -> None:
+    global _SHAPES
+    from rdflib import Graph
+
+    speed_up_pyshacl()
+    _SHAPES = Graph().parse(data=shapes_ntriples, format="nt")
+
+
+RawResult = tuple[int, str, str, str | None, str | None, str, str | None]
+
+
+def validate_partition(ntriples: str) -> list[RawResult]:
+    """pySHACL on one partition; results as plain tuples (cheap to pickle)."""
+    import pyshacl
+    from rdflib import Graph
+
+    if not ntriples.strip():
+        return []
+    data = Graph().parse(data=ntriples, format="nt")
+    _conforms, report, _text = pyshacl.validate(data, shacl_graph=_SHAPES, inference="none", advanced=False)
+    return shacl_results(report)
+
+
+def shacl_results(report) -> list[RawResult]:
+    """The SHACL validation report graph as (severity, focus, message, source,
+    path, value, component) tuples, severities kept as pySHACL reported them."""
+    from rdflib import URIRef
+
+    sh = lambda name: URIRef(f"{SH}{name}")  # noqa: E731
+    out = []
+    for node in report.subjects(sh("resultSeverity"), None):
+        focus = report.value(node, sh("focusNode"))
+        severity = Severity.from_iri(str(report.value(node, sh("resultSeverity"))))
+        messages = sorted(str(m) for m in report.objects(node, sh("resultMessage")))
+        constraint = report.value(node, sh("sourceConstraint"))
+        shape = report.value(node, sh("sourceShape"))
+        source = constraint if isinstance(constraint, URIRef) else shape
+        path = report.value(node, sh("resultPath"))
+        value = report.value(node, sh("value"))
+        component = report.value(node, sh("sourceConstraintComponent"))
+        out.append((
+            int(severity), focus.n3(), messages[0] if messages else "", _term(source),
+            _path(report, path) if path is not None else None,
+            value.n3() if value is not None else None,
+            str(component) if component is not None else None,
+        ))
+    return out
+
+
+def _term(node) -> str:
+    return node.n3() if node is not None else ""
+
+
+def _path(graph, path) -> str:
+    """A SHACL path as SPARQL property path text (IRIs without brackets for plain ones)."""
+    from rdflib import BNode, URIRef
+    from rdflib.collection import Collection
+
+    if isinstance(path, URIRef):
+        return str(path)
+    if isinstance(path, BNode):
+        inverse = graph.value(path, URIRef(f"{SH}inversePath"))
+        if inverse is not None:
+            return f"^{_wrap(_path(graph, inverse))}"
+        alternatives = graph.value(path, URIRef(f"{SH}alternativePath"))
+        if alternatives is not None:
+            return "(" + "|".join(_wrap(_path(graph, p)) for p in Collection(graph, alternatives)) + ")"
+        if graph.value(path, URIRef(f"{RDF}first")) is not None:
+            return "/".join(_wrap(_path(graph, p)) for p in Collection(graph, path))
+    return path.n3()
+
+
+def _wrap(path: str) -> str:
+    return f"<{path}>" if re.match(r"^[a-z][\w+.-]*:", path) and not path.startswith("<") else path
+
+
+def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResult]:
+    """pySHACL over ``partitions``, in ``jobs`` processes when there is more than one."""
+    shapes_nt = shapes.serialize(format="nt")
+    texts = iter(partitions)
+    first = next(texts, None)
+    second = next(texts, None)
+    found: set[RawResult] = set()
+    if second is None or jobs <= 1:
+        _init_worker(shapes_nt)
+        for text in (t for t in (first, second) if t is not None):
+            found.update(validate_partition(text))
+        for text in texts:
+            found.update(validate_partition(text))
+        return found
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB threads
+    with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(shapes_nt,)) as pool:
+        pending = {pool.submit(validate_partition, first), pool.submit(validate_partition, second)}
+        for text in texts:
+            if len(pending) >= 2 * jobs:  # bound the partitions held in memory
+                done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                for task in done:
+                    found.update(task.result())
+            pending.add(pool.submit(validate_partition, text))
+        for task in futures.as_completed(pending):
+            found.update(task.result())
+    return found
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def source_locations(select: Select, nodes: Iterable[str]) -> dict[str, tuple[str, int]]:
+    """The first (file, line) of the source record each node came from: its own
+    for a paper, its paper's for authorships, sections and assignments, the
+    first paper's for people, venues and concepts."""
+    iris = sorted({n for n in nodes if n.startswith("<")})
+    found: dict[str, tuple[str, int]] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(iris[start:start + 500])
+        query = f"""SELECT ?node ?file ?line WHERE {{
+            VALUES ?node {{ {values} }}
+            {{ ?node <{PROV}wasDerivedFrom> ?src }}
+            UNION {{ ?paper <{PRO}isDocumentContextFor>|<{KG}abstractSection>|<{KG}conceptAssignment> ?node .
+                     ?paper <{PROV}wasDerivedFrom> ?src }}
+            UNION {{ ?node a <{KG}SourceRecord> . BIND (?node AS ?src) }}
+            UNION {{ ?paper <{DCTERMS}creator>|<{DCTERMS}isPartOf>|<{DCTERMS}subject> ?node .
+                     ?paper <{PROV}wasDerivedFrom> ?src }}
+            ?src <{KG}sourceFile> ?file ; <{KG}sourceLine> ?line .
+        }}"""
+        for row in select(query):
+            try:
+                here = (_display(row["file"]), int(_display(row["line"])))
+            except (KeyError, ValueError):
+                continue
+            node = row["node"]
+            if node not in found or here < found[node]:
+                found[node] = here
+    return found
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to validate: exactly one of an embedded store, files or an endpoint."""
+
+    store: Path | None = None
+    files: tuple[Path, ...] = ()
+    endpoint: str | None = None
+    graph: str | None = None
+
+    def describe(self) -> str:
+        if self.endpoint:
+            return remote.redact(self.endpoint) + (f" graph <{self.graph}>" if self.graph else "")
+        if self.files:
+            return " ".join(str(f) for f in self.files)
+        return f"store {self.store}"
+
+
+def open_target(target: Target) -> tuple[ox.Store, Select]:
+    """The data as an Oxigraph store (for the shapes) and where checks run."""
+    if target.endpoint:
+        remote.check_endpoint_url(target.endpoint)
+        return load_endpoint(target.endpoint, target.graph), endpoint_select(target.endpoint, target.graph)
+    if target.files:
+        store = load_files(target.files)
+        return store, store_select(store)
+    from .store import open_store
+
+    store = open_store(target.store, read_only=True)
+    return store, store_select(store)
+
+
+def validate(
+    target: Target,
+    base: str,
+    *,
+    shapes_directory: Path | None = None,
+    checks_directory: Path | None = None,
+    jobs: int = 2,
+    partition_size: int | None = DEFAULT_PARTITION_SIZE,
+) -> Report:
+    """Run shapes and checks on ``target``; ``partition_size=None`` validates
+    the whole graph as one rdflib graph (slow; for comparisons)."""
+    shapes = load_shapes(base, shapes_directory)  # config errors before any data work
+    checks = load_checks(checks_directory)
+    store, select = open_target(target)
+    partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
+    raw = run_shapes(partitions, shapes, jobs)
+    results = [
+        Result(Severity(sev), focus, message, source, path, value, component)
+        for sev, focus, message, source, path, value, component in raw
+    ]
+    for check in checks:
+        results.extend(run_check(check, select))
+    locations = source_locations(store_select(store), {r.focus for r in results})
+    results = [_located(r, locations.get(r.focus)) for r in results]
+    rules = [_term_of_shape(s) for s in shape_names(shapes)] + [c.source for c in checks]
+    return Report(tuple(results), tuple(rules), target.describe())
+
+
+def _located(result: Result, where: tuple[str, int] | None) -> Result:
+    if where is None:
+        return result
+    from dataclasses import replace
+
+    return replace(result, file=where[0], line=where[1])
+
+
+def shape_names(shapes) -> list[str]:
+    """Every named property shape, node shape and SPARQL constraint."""
+    from rdflib import URIRef
+
+    kinds = [URIRef(f"{SH}{k}") for k in ("NodeShape", "PropertyShape", "SPARQLConstraint")]
+    return sorted({str(s) for k in kinds for s in shapes.subjects(URIRef(f"{RDF}type"), k) if isinstance(s, URIRef)})
+
+
+def _term_of_shape(iri: str) -> str:
+    return f"<{iri}>"

@@ -1,0 +1,97 @@
+"""Merging on the real export files: the cross-file duplicates found by hand.
+
+The p1m-ortho files are one systematic-review search run in PubMed, Scopus and
+Google Scholar: four papers appear in all three (Scholar without DOIs) and four
+more in Scopus and Scholar. The Sci-Hub study appears in two CSL-JSON files and
+a MEDLINE file.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rapidfuzz.distance import Indel
+
+from kg.build import expand_inputs, read_inputs
+from kg.match_works import family_key, fold
+from kg.resolve import resolve
+from kg.vocab import DEFAULT_BASE
+from tests.exports import exports  # noqa: F401 (fixture)
+
+WORK = f"{DEFAULT_BASE}work/"
+ORTHO = "p1m-ortho__"
+EXPECTED_WORK_MERGES = {
+    "doi/10.1186/s12874-018-0545-3": [f"{ORTHO}pubmed_result.xml:5", f"{ORTHO}scholar.bib:1", f"{ORTHO}scopus.bib:51"],
+    "doi/10.5195/jmla.2018.387": [f"{ORTHO}pubmed_result.xml:796", f"{ORTHO}scholar.bib:121", f"{ORTHO}scopus.bib:132"],
+    "doi/10.5195/jmla.2018.323": [f"{ORTHO}pubmed_result.xml:941", f"{ORTHO}scholar.bib:54", f"{ORTHO}scopus.bib:158"],
+    "doi/10.5195/jmla.2017.189": [f"{ORTHO}pubmed_result.xml:1212", f"{ORTHO}scholar.bib:43", f"{ORTHO}scopus.bib:232"],
+    "doi/10.1016/j.jclinepi.2018.02.011": [f"{ORTHO}scholar.bib:12", f"{ORTHO}scopus.bib:107"],
+    "doi/10.1002/jrsm.1275": [f"{ORTHO}scholar.bib:22", f"{ORTHO}scopus.bib:206"],
+    "doi/10.1111/ene.13758": [f"{ORTHO}scholar.bib:99", f"{ORTHO}scopus.bib:4"],
+    "doi/10.1159/000489932": [f"{ORTHO}scholar.bib:110", f"{ORTHO}scopus.bib:80"],
+    # "For Your Enrichment: A Model for..." (Scholar) is "A model for..." (Scopus):
+    # title similarity 0.92, same year, first author, volume 58 and first page 22.
+    "riegelman-2018-34b4fa8f7f": [f"{ORTHO}scholar.bib:80", f"{ORTHO}scopus.bib:31"],
+    "doi/10.7554/elife.32822": [
+        "manubot__cite_tests_csl-json__pmc-scihub-study-csl__raw.json:1",
+        "manubot__cite_tests_csl-json__pubmed-scihub-study-csl__raw.json:1",
+        "manubot__pandoc_tests_bibliographies__bibliography.nbib:1",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    from tests.exports import exports_dir
+
+    folder = exports_dir()
+    if folder is None:
+        pytest.skip("../shared/corpus/exports not present (a user's clone)")
+    return resolve(read_inputs(expand_inputs([folder]))[0].records, DEFAULT_BASE)
+
+
+def test_the_cross_file_duplicates_found_by_hand_are_merged_and_nothing_else(corpus):
+    found = {
+        m.subject.removeprefix(WORK): sorted(f"{r.file}:{r.line}" for r in m.records)
+        for m in corpus.merges
+        if m.kind == "work"
+    }
+    assert found == EXPECTED_WORK_MERGES
+
+
+def test_merged_works_agree_on_year_title_and_doi(corpus):
+    for work in corpus.works:
+        if len(work.sources) < 2:
+            continue
+        assert len({s.doi for s in work.sources if s.doi}) <= 1
+        assert len({s.year for s in work.sources}) == 1, work.iri
+        titles = [fold(s.title) for s in work.sources if s.title]
+        assert min(Indel.normalized_similarity(titles[0], t) for t in titles) >= 0.9, work.iri
+
+
+def test_merged_people_share_a_family_name(corpus):
+    for person in corpus.people.values():
+        family = family_key(person.family or person.name)
+        assert all(family in fold(name).replace(" ", "") for name in person.variants), person.variants
+
+
+def test_real_person_merges(corpus):
+    def variants(iri_tail):
+        return corpus.people[f"{DEFAULT_BASE}person/{iri_tail}"].variants
+
+    # the same paper in PubMed, Scopus and Scholar
+    assert variants("whitney-a-townsend") == ("Townsend, W.A.", "Townsend, Whitney A", "Whitney A Townsend")
+    # a shared co-author within the MEDLINE file
+    assert variants("ann-katherin-eisfeld") == ("Eisfeld, A-K", "Eisfeld, Ann-Katherin")
+    # an ORCID in one record, the same printed name without it in others
+    assert variants("orcid/0000-0002-4275-5562") == ("Blachly, J S", "Blachly, James S")
+
+
+def test_ambiguous_and_different_people_stay_apart(corpus):
+    by_name = {}
+    for person in corpus.people.values():
+        for name in person.variants:
+            by_name.setdefault(name, set()).add(person.iri)
+    # "Saygin, Caner" is printed with two ORCIDs: two people, and the name alone joins neither
+    assert len(by_name["Saygin, Caner"]) == 3
+    # "Min" is not "Min-Hui"
+    assert by_name["Wang, Min"] != by_name["Wang, Min-Hui"]

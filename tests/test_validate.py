@@ -1,0 +1,206 @@
+"""`kg validate` end to end: the example corpus, exit codes, renderers, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+
+from kg.build import build_graph, write_outputs
+from kg.cli import cli
+from kg.validate import Target, validate
+from kg.vocab import DEFAULT_BASE
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "peer-support"
+CASES = Path(__file__).resolve().parent / "data" / "validation"
+SHAPE = "<https://w3id.org/kg/shapes#{}>"
+W = "https://w3id.org/kg/id/work/"
+PAPERS = {
+    "hodges": f"<{W}hodges-2007-0336e28305>", "watson": f"<{W}watson-2016-c3dcc4841e>",
+    "conchar": f"<{W}conchar-2014-6fe40b3397>", "gillard": f"<{W}gillard-2016-0a20ccf569>",
+    "parry": f"<{W}parry-2019-0e563e4b60>", "collopy": f"<{W}collopy-2020-ec3b0156b6>",
+    "puschner": f"<{W}puschner-2019-6f1efec9f9>",
+}
+TITLE, VENUE, ABSTRACT = "http://purl.org/dc/terms/title", "http://purl.org/dc/terms/isPartOf", "http://purl.org/dc/terms/abstract"
+TRUNCATED = "https://w3id.org/kg/ns#authorListTruncated"
+
+
+def _tagger_available() -> bool:
+    try:
+        import kg.tagger  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def example(request, tmp_path_factory):
+    """The example store; built here without tagging while the tagger is not there yet."""
+    if _tagger_available():
+        return request.getfixturevalue("example_build")
+    folder = tmp_path_factory.mktemp("example-untagged")
+    built = build_graph([EXAMPLE], DEFAULT_BASE, tag=False)
+    store, nt = folder / "store", folder / "graph.nt"
+    write_outputs(built, store=store, output=nt)
+    return type("Built", (), {"store": store, "ntriples": nt})
+
+
+@pytest.fixture(scope="module")
+def example_report(example):
+    return validate(Target(store=Path(example.store)), DEFAULT_BASE, jobs=1)
+
+
+def test_example_has_no_violation_and_exactly_the_warnings_it_deserves(example_report):
+    warnings = {(r.focus, r.path, r.severity.label, r.source) for r in example_report.results if r.severity.label != "info"}
+    expected = {(PAPERS[p], TITLE, "warning", SHAPE.format("paper-title")) for p in PAPERS if p != "hodges"}
+    expected |= {(PAPERS[p], VENUE, "warning", SHAPE.format("paper-venue")) for p in PAPERS}
+    expected |= {(PAPERS["puschner"], TRUNCATED, "warning", SHAPE.format("paper-truncated"))}
+    expected |= {(PAPERS[p], ABSTRACT, "warning", SHAPE.format("paper-abstract")) for p in ("hodges", "puschner")}
+    assert warnings == expected
+    assert len(expected) == 6 + 7 + 1 + 2
+
+
+def test_example_results_point_at_their_input_record(example_report):
+    lines = {r.focus: (r.file, r.line) for r in example_report.results}
+    assert lines[PAPERS["hodges"]] == ("peer-support-listing.txt", 1)
+    assert lines[PAPERS["puschner"]] == ("peer-support-listing.txt", 57)
+    assert all(r.file for r in example_report.results)
+
+
+def _invoke(*args):
+    return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False)
+
+
+def test_exit_0_when_conforming_at_the_chosen_level(example):
+    result = _invoke("--store", str(example.store))
+    assert result.exit_code == 0, result.output
+    assert "Results: " in result.output and "violation: 0" in result.output
+
+
+def test_exit_1_for_warnings_with_fail_on_warning(example):
+    result = _invoke("--store", str(example.store), "--fail-on", "warning")
+    assert result.exit_code == 1
+
+
+def test_exit_1_for_a_violation_in_files():
+    result = _invoke(str(CASES / "paper-page-order" / "broken.ttl"))
+    assert result.exit_code == 1
+    assert _invoke(str(CASES / "paper-page-order" / "fixed.ttl")).exit_code == 0
+
+
+def test_exit_0_with_fail_on_none():
+    assert _invoke(str(CASES / "paper-page-order" / "broken.ttl"), "--fail-on", "none").exit_code == 0
+
+
+def test_exit_2_for_usage_errors(tmp_path):
+    assert _invoke("--fail-on", "sometimes").exit_code == 2
+    assert _invoke("--store", str(tmp_path / "missing")).exit_code == 2
+    assert _invoke(str(tmp_path / "missing.ttl")).exit_code == 2
+
+
+def test_exit_2_for_unreadable_shapes_with_file_and_line(tmp_path):
+    bad = tmp_path / "shapes"
+    bad.mkdir()
+    (bad / "broken.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<a> sh:path <b>\n<c> <d> .\n")
+    result = CliRunner().invoke(cli, ["validate", str(CASES / "paper-no-title" / "fixed.ttl"), "--shapes", str(bad)])
+    assert result.exit_code == 2
+    assert "broken.ttl" in result.output
+
+
+def test_exit_3_when_the_endpoint_is_unreachable():
+    from tests.conftest import free_port
+
+    result = _invoke("--endpoint", f"http://127.0.0.1:{free_port()}/query")
+    assert result.exit_code == 3
+
+
+def test_remote_endpoint_matches_the_store(loaded_oxigraph, example_build):
+    result = _invoke("--endpoint", loaded_oxigraph.query_url, "--format", "json")
+    assert result.exit_code == 0, result.output
+    remote = json.loads(result.output.split("\nResults:")[0] if "\nResults:" in result.output else result.output)
+    local = validate(Target(store=Path(example_build.store)), DEFAULT_BASE, jobs=1)
+    assert [(r["focus"], r["source"], r["file"], r["line"]) for r in remote["results"]] == [
+        (r.focus, r.source, r.file, r.line) for r in local.results]
+
+
+@pytest.fixture(scope="module")
+def broken_file():
+    return str(CASES / "paper-page-order" / "broken.ttl")
+
+
+def _output(*args) -> str:
+    result = CliRunner().invoke(cli, ["validate", *args])
+    return result.stdout
+
+
+def test_json_renderer_loads(broken_file):
+    document = json.loads(_output(broken_file, "--format", "json"))
+    assert document["conforms"] is False
+    assert document["counts"]["violation"] == 1
+    assert document["results"][0]["line"] == 1 and document["results"][0]["file"] == "test.ris"
+
+
+def test_turtle_renderer_is_a_shacl_report(broken_file, tmp_path):
+    out = tmp_path / "report.ttl"
+    CliRunner().invoke(cli, ["validate", broken_file, "--format", "turtle", "-o", str(out)])
+    graph = Graph().parse(out, format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    assert (None, URIRef(f"{sh}conforms"), Literal(False)) in graph
+    assert len(list(graph.subjects(URIRef(f"{sh}resultSeverity"), URIRef(f"{sh}Violation")))) == 1
+    fixed = _output(str(CASES / "paper-page-order" / "fixed.ttl"), "--format", "turtle")
+    assert (None, URIRef(f"{sh}conforms"), Literal(True)) in Graph().parse(data=fixed, format="turtle")
+
+
+def test_junit_renderer_parses(broken_file):
+    root = ET.fromstring(_output(broken_file, "--format", "junit"))
+    assert root.tag == "testsuites"
+    assert root.get("failures") == "1"
+    assert len(root.findall(".//failure")) == 1
+
+
+def test_github_renderer_emits_annotations(broken_file):
+    lines = _output(broken_file, "--format", "github", "--source-root", "refs").splitlines()
+    assert lines[0].startswith("::error file=refs/test.ris,line=1,title=")
+    assert lines[-1].startswith("Results: 1")
+
+
+def test_text_renderer_groups_by_record(example):
+    text = _output("--store", str(example.store))
+    assert "peer-support-listing.txt:57\n" in text
+    assert text.rstrip().splitlines()[-1].startswith("Results: ")
+
+
+def test_result_order_is_the_same_whatever_the_hash_seed(example):
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "kg", "validate", "--store", str(example.store), "--format", "json", "--jobs", "2",
+             "--partition-size", "2"],
+            env=env, capture_output=True, text=True, cwd=ROOT, check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["results"]
+
+
+@pytest.mark.slow
+def test_partitioned_equals_whole_graph_on_a_generated_corpus(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_graph import generate
+
+    graph = tmp_path / "generated.nt"
+    graph.write_text("".join(generate(120, seed=7)), "utf-8")
+    whole = validate(Target(files=(graph,)), DEFAULT_BASE, partition_size=None)
+    parts = validate(Target(files=(graph,)), DEFAULT_BASE, partition_size=25, jobs=2)
+    assert whole.results == parts.results
+    assert {r.source for r in whole.results} >= {SHAPE.format("paper-page-order"), SHAPE.format("paper-title")}
