@@ -309,27 +309,23 @@ class Tagger:
                 best[match.concept] = (order, match, field_name)
 
         titled: set[str] = set()
+        counted: set[tuple[str, int, int]] = set()
         if title:
             for match in self.find(title):
                 if match.concept not in titled:
                     titled.add(match.concept)
                     evidence[match.concept] = evidence.get(match.concept, 0.0) + TITLE_WEIGHT
                 note(match, "title", (0, -TITLE_WEIGHT, not match.preferred, match.start))
-        for index, (zone, text) in enumerate(abstract_zones(abstract, sections)):
+        for index, zone, sentence, match in self._abstract_matches(abstract, sections):
             weight = ZONE_WEIGHTS[zone]
-            matches = self.find(text)
+            note(match, "abstract", (1, -weight, not match.preferred, index, match.start))
             # One mention per sentence: "randomised controlled trials (RCTs)",
             # or a concept named twice in one breath, is one mention.
-            ends = [m.end() for m in _SENTENCE_END.finditer(text)] if len(matches) > 1 else []
-            counted: set[tuple[str, int]] = set()
-            for match in matches:
-                note(match, "abstract", (1, -weight, not match.preferred, index, match.start))
-                sentence = (match.concept, bisect_right(ends, match.start))
-                if sentence in counted:
-                    continue
-                counted.add(sentence)
-                in_abstract.add(match.concept)
-                evidence[match.concept] = evidence.get(match.concept, 0.0) + weight
+            if (match.concept, index, sentence) in counted:
+                continue
+            counted.add((match.concept, index, sentence))
+            in_abstract.add(match.concept)
+            evidence[match.concept] = evidence.get(match.concept, 0.0) + weight
         keyed = [k for k in keywords if k]
         if keyed:
             # Matched one by one: "|" stops a match running across two keywords.
@@ -353,6 +349,33 @@ class Tagger:
                 round(total, 3),
             ))
         return assignments
+
+    def _abstract_matches(self, abstract: str | None, sections: Iterable):
+        """(piece index, zone, sentence index, match) for every label match in the
+        abstract, zoned as :func:`abstract_zones` does. An unstructured abstract
+        is scanned once and its matches placed by position."""
+        sections = tuple(sections)
+        if sections or not abstract:
+            for index, (zone, text) in enumerate(abstract_zones(abstract, sections)):
+                matches = self.find(text)
+                repeated = len({m.concept for m in matches}) < len(matches)
+                ends = [m.end() for m in _SENTENCE_END.finditer(text)] if repeated else []
+                for match in matches:
+                    yield index, zone, bisect_right(ends, match.start), match
+            return
+        matches = self.find(abstract)
+        if not matches:
+            return
+        ends = [m.end() for m in _SENTENCE_END.finditer(abstract)]
+        last = len(ends)  # sentence index of the last sentence
+        for match in matches:
+            sentence = bisect_right(ends, match.start)
+            if sentence == 0:
+                yield 0, "lead", 0, match
+            elif last >= 2 and sentence == last:
+                yield 2, "conclusion", sentence, match
+            else:
+                yield 1, "body", sentence, match
 
     def tag_record(self, record) -> list[Assignment]:
         return self.tag(record.title, record.abstract, record.keywords, record.abstract_sections)

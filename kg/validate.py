@@ -596,11 +596,14 @@ def _located(result: Result, where: tuple[str, int] | None) -> Result:
 
 
 def shape_names(shapes) -> list[str]:
-    """Every named property shape, node shape and SPARQL constraint."""
+    """Every named shape and SPARQL constraint that reports results under its own name."""
     from rdflib import URIRef
 
     kinds = [URIRef(f"{SH}{k}") for k in ("NodeShape", "PropertyShape", "SPARQLConstraint")]
-    return sorted({str(s) for k in kinds for s in shapes.subjects(URIRef(f"{RDF}type"), k) if isinstance(s, URIRef)})
+    named = {s for k in kinds for s in shapes.subjects(URIRef(f"{RDF}type"), k) if isinstance(s, URIRef)}
+    # A node shape that only groups SPARQL constraints reports under their names.
+    holders = {s for s in named if (s, URIRef(f"{SH}sparql"), None) in shapes and (s, URIRef(f"{SH}nodeKind"), None) not in shapes}
+    return sorted(str(s) for s in named - holders)
 
 
 def _term_of_shape(iri: str) -> str:
