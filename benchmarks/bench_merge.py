@@ -61,7 +61,7 @@ def as_listing(p: dict) -> str:
 
 def as_ris(p: dict) -> str:
     lines = ["TY  - JOUR"] + [f"AU  - {inverted(n)}" for n in p["authors"]]
-    lines += [f"TI  - {p['title']}", "T2  - Journal of Benchmarks", f"PY  - {p['year']}", f"VL  - {p['volume']}",
+    lines += [f"TI  - {p['title']}", f"T2  - Journal of Benchmarks {p['year'] % 37}", f"PY  - {p['year']}", f"VL  - {p['volume']}",
               f"IS  - {p['issue']}", f"SP  - {p['pages'][0]}", f"EP  - {p['pages'][1]}"]
     if p["doi"]:
         lines.append(f"DO  - {p['doi']}")
@@ -70,7 +70,7 @@ def as_ris(p: dict) -> str:
 
 def as_bibtex(p: dict, key: str) -> str:
     fields = [f"  title={{{p['title']}}}", f"  author={{{' and '.join(inverted(n) for n in p['authors'])}}}",
-              "  journal={Journal of Benchmarks}", f"  year={{{p['year']}}}", f"  volume={{{p['volume']}}}",
+              f"  journal={{Journal of Benchmarks {p['year'] % 37}}}", f"  year={{{p['year']}}}", f"  volume={{{p['volume']}}}",
               f"  number={{{p['issue']}}}", f"  pages={{{p['pages'][0]}--{p['pages'][1]}}}"]
     if p["doi"]:
         fields.append(f"  doi={{{p['doi']}}}")
@@ -79,7 +79,7 @@ def as_bibtex(p: dict, key: str) -> str:
 
 def as_csl(p: dict, key: str) -> dict:
     item = {
-        "id": key, "type": "article-journal", "title": p["title"], "container-title": "Journal of Benchmarks",
+        "id": key, "type": "article-journal", "title": p["title"], "container-title": f"Journal of Benchmarks {p['year'] % 37}",
         "author": [{"family": n.split(" ")[-1], "given": " ".join(n.split(" ")[:-1])} for n in p["authors"]],
         "issued": {"date-parts": [[p["year"]]]}, "volume": p["volume"], "issue": p["issue"],
         "page": f"{p['pages'][0]}-{p['pages'][1]}",

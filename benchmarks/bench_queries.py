@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.queries import load_queries, run_local, run_rdflib  # noqa: E402
+from kg.queries import load_queries  # noqa: E402
+from kg.query_run import run_local, run_rdflib  # noqa: E402
 from kg.vocab import DEFAULT_BASE  # noqa: E402
 
 TARGET_SECONDS = 1.0

@@ -265,7 +265,9 @@ def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[di
 
     # 3. compatible names with a shared co-author or venue, blocked by
     #    (family name, first initial) so no block is compared with all others
-    coauthors: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    # A co-author is identified by their person after rules 1-2 (not by
+    # family name and initial, which many people share).
+    coauthors: dict[str, dict[str, str]] = defaultdict(dict)
     venues: dict[str, dict[str, str]] = defaultdict(dict)
     printed: dict[str, str] = {}
     for mention in mentions:
@@ -275,8 +277,7 @@ def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[di
             venues[node].setdefault(mention.venue, mention.venue_title or mention.venue)
         for other in by_record[mention.record]:
             if other.position != mention.position:
-                key = (family_key(other.author.family or other.author.name), first_initial(other.author))
-                coauthors[node].setdefault(key, other.author.name)
+                coauthors[node].setdefault(people.find(node_key(other.author)), other.author.name)
 
     blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
     for node in sorted(people.parent):
@@ -302,10 +303,10 @@ def first_initial(author: Author) -> str:
 
 
 def person_evidence(a, b, coauthors, venues, people: People, block_key) -> str | None:
-    """A shared co-author (other than the block's own name), or a shared venue
+    """A shared co-author (other than the two themselves), or a shared venue
     when the given names agree on more than one initial."""
     root_a, root_b = people.cluster[people.find(a)], people.cluster[people.find(b)]
-    shared = sorted(set(coauthors[a]) & set(coauthors[b]) - {block_key})
+    shared = sorted(set(coauthors[a]) & set(coauthors[b]) - {people.find(a), people.find(b)})
     if shared:
         return f"shared co-author {coauthors[a][shared[0]]}"
     strong = all(strongly_compatible(x, y) for x in root_a.givens for y in root_b.givens)

@@ -74,8 +74,19 @@ class Record:
     abstract_sections: tuple[AbstractSection, ...] = ()
     venue: Venue | None = None
     keywords: tuple[str, ...] = ()
+    """Author keywords only: the words the authors chose for their paper."""
     identifiers: tuple[tuple[str, str], ...] = ()
     """Other identifiers as (scheme, value) pairs, e.g. ("pmid", "123")."""
+    subject_headings: tuple[str, ...] = ()
+    """Index terms a database assigned from a controlled vocabulary (MeSH,
+    Emtree, PsycINFO or ProQuest subjects, Web of Science Keywords Plus, Scopus
+    index keywords, OpenAlex keywords/concepts/topics), without MeSH qualifiers
+    or major-topic marks. Kept apart from ``keywords``: they include check tags
+    such as "Humans" or "Adolescent"."""
+    major_headings: tuple[str, ...] = ()
+    """The subject headings the indexer flagged as a major topic of the paper
+    (MeSH ``*``, ``MajorTopicYN="Y"``, OpenAlex ``is_major_topic``); each is also
+    in ``subject_headings``."""
 
 
 @dataclass(frozen=True, order=True)

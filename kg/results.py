@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
-from .queries import QueryResult, Term
+from .query_run import QueryResult, Term
 from .vocab import PREFIXES, XSD
 
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml")

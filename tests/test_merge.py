@@ -18,7 +18,7 @@ from kg.mapping import map_corpus, sorted_unique
 from kg.match_people import compatible, given_parts
 from kg.model import Record, SourceRef, Venue
 from kg.names import make_author
-from kg.queries import load_queries
+from kg.queries import get_query
 from kg.resolve import combine, resolve
 from kg.vocab import DEFAULT_BASE, KG
 
@@ -129,16 +129,19 @@ def test_cli_summary_prints_merges(tmp_path):
 
 
 def test_curation_merges_query(tmp_path):
-    built = build()
-    write_outputs(built, store=tmp_path / "store", output=None)
-    query = load_queries()["curation-merges"]
+    from kg.query_run import run_local
+
+    write_outputs(build(), store=tmp_path / "store", output=None)
     store = ox.Store.read_only(str(tmp_path / "store"))
-    rows = [
-        tuple(s[v].value for v in ("merged", "label", "members", "evidence"))
-        for s in store.query(query.text, substitutions={ox.Variable("kind"): ox.Literal("all")})
-    ]
-    assert [row[:3] for row in rows] == [(PAPER, "A day in the life of a peer support worker", "4")] * 3
-    assert rows[2][3].endswith("same DOI 10.1108/mhsi-03-2016-0010")
+    for kind, expected in (("work", 3), ("all", 3), ("person", 0)):
+        result = run_local(store, get_query("curation-merges"), {"kind": kind})
+        columns = list(result.variables)
+        found = [{name: getattr(row[i], "value", row[i]) for i, name in enumerate(columns)} for row in result.rows]
+        assert len(found) == expected
+        for row in found:
+            assert (row["merged"], row["label"], str(row["members"])) == (
+                PAPER, "A day in the life of a peer support worker", "4")
+    assert found == [] and row["evidence"].endswith("same DOI 10.1108/mhsi-03-2016-0010")
 
 
 # -- determinism ---------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_real_person_merges(corpus):
     # the same paper in PubMed, Scopus and Scholar
     assert variants("whitney-a-townsend") == ("Townsend, W.A.", "Townsend, Whitney A", "Whitney A Townsend")
     # a shared co-author within the MEDLINE file
-    assert variants("ann-katherin-eisfeld") == ("Eisfeld, A-K", "Eisfeld, Ann-Katherin")
+    assert variants("ann-kathrin-eisfeld") == ("Eisfeld, A-K", "Eisfeld, Ann-Kathrin")
     # an ORCID in one record, the same printed name without it in others
     assert variants("orcid/0000-0002-4275-5562") == ("Blachly, J S", "Blachly, James S")
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.queries import get_query, load_queries, run_local
+from kg.queries import get_query, load_queries
+from kg.query_run import run_local
 from kg.store import open_store
 
 DATA = Path(__file__).resolve().parent / "data" / "queries"

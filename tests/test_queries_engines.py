@@ -15,7 +15,8 @@ import rdflib
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.queries import from_sparql_json, load_queries, run_local, run_rdflib
+from kg.queries import load_queries
+from kg.query_run import from_sparql_json, run_local, run_rdflib
 from kg.store import open_store
 from test_queries import DATA, ID, KGC, rows, simple
 

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.queries import NamedQuery, Parameter, bind_parameters, lint, load_queries, parse_query_file, with_values_block
+from kg.queries import NamedQuery, Parameter, bind_parameters, load_queries, parse_query_file
+from kg.query_run import lint, with_values_block
 
 REPPER = "https://w3id.org/kg/id/person/julie-repper"
 PUSCHNER = "https://w3id.org/kg/id/work/puschner-2019-6f1efec9f9"

@@ -15,7 +15,8 @@ import click
 
 from ..config import load_config
 from ..errors import UsageError
-from ..queries import NamedQuery, get_query, load_queries, run_local, run_remote
+from ..queries import NamedQuery, get_query, load_queries
+from ..query_run import run_local, run_remote
 from ..results import GRAPH_FORMATS, render
 from ..store import open_store
 from . import cli

@@ -246,14 +246,116 @@ def _date(fields: dict) -> tuple[int | None, str | None]:
     return year, iso
 
 
-def _keywords(fields: dict) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for value in _values(fields, "KW"):
-        # EndNote marks major MeSH headings with "*".
-        keyword = value.lstrip("*").strip()
-        if keyword:
-            seen.setdefault(keyword, None)
-    return tuple(seen)
+# -- keywords and subject headings --------------------------------------------
+
+MESH_CHECK_TAGS = frozenset({
+    "humans", "animals", "male", "female", "pregnancy", "infant", "infant, newborn", "child",
+    "child, preschool", "adolescent", "adult", "young adult", "middle aged", "aged",
+    "aged, 80 and over", "mice", "rats", "cattle", "cats", "dogs", "swine", "sheep", "rabbits",
+})
+"""MeSH check tags: written for nearly every paper, they mark a heading list as MeSH."""
+
+
+def split_heading(value: str, qualifiers: bool = True) -> tuple[str, bool]:
+    """A subject heading without its marks, and whether it is a major topic.
+
+    ``*Body Image`` and (MeSH with qualifiers) ``Colitis, Ulcerative/*therapy``
+    are major; the qualifiers after ``/`` are dropped when ``qualifiers``.
+    """
+    text = value.strip()
+    if qualifiers:
+        text, _, rest = text.partition("/")
+        major = text.lstrip().startswith("*") or "*" in rest
+    else:
+        major = text.startswith("*")
+    return text.strip().lstrip("*").strip(), major
+
+
+def collect_headings(pairs) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(subject_headings, major_headings) from (heading, major) pairs, first
+    occurrence order, without duplicates."""
+    headings: dict[str, None] = {}
+    major: dict[str, None] = {}
+    for name, is_major in pairs:
+        if name:
+            headings.setdefault(name, None)
+            if is_major:
+                major.setdefault(name, None)
+    return tuple(headings), tuple(major)
+
+
+# Databases whose RIS KW lines are their own index terms (Emtree, PsycINFO or
+# ProQuest subjects, MeSH via Ovid), not the authors' keywords.
+_INDEXING_DATABASES = re.compile(r"\b(?:embase|medline|psycinfo|psycarticles|ptsdpubs|proquest|cinahl|eric)\b", re.I)
+
+
+def _is_mesh_like(value: str) -> bool:
+    text = value.strip()
+    return text.startswith("*") or "/" in text or text.casefold() in MESH_CHECK_TAGS
+
+
+def _last_sorted_run(names: list[str]) -> int:
+    """Where the last case-insensitively sorted run of ``names`` starts (0: all sorted)."""
+    start = 0
+    for i in range(1, len(names)):
+        if names[i].casefold() < names[i - 1].casefold():
+            start = i
+    return start
+
+
+def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(keywords, subject_headings, major_headings) from the KW lines.
+
+    RIS has one tag for both, so the dialect decides:
+
+    - a database that indexes (``DB`` Embase, Medline, PsycINFO, PTSDpubs...,
+      or an Ovid link, or any KW marked ``*``): every KW is an index term,
+      ``*`` marks a major one and MeSH qualifiers after ``/`` are dropped;
+    - EndNote's PubMed export (``DP  - NLM``): the MeSH headings, sorted, then
+      the author keywords, sorted: a last sorted run without MeSH marks after
+      an earlier run is the author keywords;
+    - Web of Science (``AN  - WOS:``): author keywords, then Keywords Plus in
+      capitals: the trailing run of all-capital KWs is Keywords Plus;
+    - Scopus: author keywords, then index keywords sorted case-insensitively:
+      the last sorted run is the index keywords when an earlier run exists
+      (a list in one sorted run is taken as author keywords);
+    - anything else (Zotero, Mendeley): a KW marked as MeSH (``*``, a
+      ``/qualifier``, a check tag such as ``Humans``) is an index term, the
+      rest are author keywords. An unmarked MeSH heading cannot be told apart.
+    """
+    values: list[str] = list(dict.fromkeys(v.strip() for v in _values(fields, "KW") if v.strip()))
+    databases = " ".join(_values(fields, "DB", "DP"))
+    links = " ".join(_values(fields, "UR", "L2", "L1"))
+    accession = " ".join(_values(fields, "AN")).upper()
+    pairs: list[tuple[str, bool]] = []
+    keywords: list[str] = []
+    if _INDEXING_DATABASES.search(databases) or "ovid.com" in links.lower() or any(v.startswith("*") for v in values):
+        pairs = [split_heading(v) for v in values]
+    elif re.search(r"\bnlm\b", databases, re.I):
+        cut = _last_sorted_run([split_heading(v)[0] for v in values])
+        if cut and not any(_is_mesh_like(v) for v in values[cut:]):
+            pairs, keywords = [split_heading(v) for v in values[:cut]], values[cut:]
+        else:
+            pairs = [split_heading(v) for v in values]
+    elif accession.startswith("WOS:"):
+        cut = len(values)
+        while cut > 0 and values[cut - 1].upper() == values[cut - 1] and any(c.isalpha() for c in values[cut - 1]):
+            cut -= 1
+        keywords, pairs = values[:cut], [(v, False) for v in values[cut:]]
+    elif re.search(r"\bscopus\b", databases, re.I):
+        cut = _last_sorted_run(values)
+        if cut:
+            keywords, pairs = values[:cut], [(v, False) for v in values[cut:]]
+        else:
+            keywords = values
+    else:
+        for value in values:
+            if _is_mesh_like(value):
+                pairs.append(split_heading(value))
+            else:
+                keywords.append(value)
+    headings, major = collect_headings(pairs)
+    return tuple(keywords), headings, major
 
 
 def _identifiers(fields: dict) -> tuple[tuple[str, str], ...]:
@@ -307,6 +409,7 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
     doi = _doi(fields)
     if doi is None and (raw_doi := _values(fields, "DO")):
         problems.append(Problem(file, chunk.line_of("DO"), "DO field holds no DOI; ignored", raw_doi[0]))
+    keywords, subject_headings, major_headings = _keywords(fields)
     return Record(
         source=SourceRef(file, chunk.first_line, FORMAT),
         title=strip_markup(_first_text(fields, TITLE_TAGS)),
@@ -322,8 +425,10 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
         abstract=abstract,
         abstract_sections=sections,
         venue=venue,
-        keywords=_keywords(fields),
+        keywords=keywords,
         identifiers=_identifiers(fields),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
     )
 
 
