@@ -214,7 +214,8 @@ def _finish(form: str, raw, limit: int | None) -> QueryResult:
         result.triples.sort(key=str)
         return result
     variables = [v.value for v in raw.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in _take(raw, cap)]
+    width = range(len(variables))  # by position: much faster than by Variable in pyoxigraph
+    rows = [tuple(solution[i] for i in width) for solution in _take(raw, cap)]
     truncated = limit is not None and len(rows) > limit
     return QueryResult("select", variables, rows[:limit] if truncated else rows, truncated=truncated)
 

@@ -16,9 +16,10 @@ Quirks handled:
 - identifier fields (``doi``, ``issn``, ``url``) are not LaTeX-decoded, since
   ``%`` would start a comment: only ``\\_``-style escapes and braces go;
 - Web of Science's ``EISSN``, ``ORCID-Numbers`` (``Family, Given/0000-...``
-  per line), ``Unique-ID = {ISI:...}``, ``Keywords`` and ``Keywords-Plus``
-  separated by ``;``; Scopus's ``author_keywords``, ``pubmed_id`` and
-  ``art_number``; SAGE's ``year = {0}`` for online-first papers (no year);
+  per line), ``Unique-ID = {ISI:...}``, ``Keywords`` (author keywords) and
+  ``Keywords-Plus`` (subject headings) separated by ``;``; Scopus's
+  ``author_keywords`` (keywords), ``keywords`` (then Scopus's index keywords:
+  subject headings), ``pubmed_id`` and ``art_number``; SAGE's ``year = {0}`` for online-first papers (no year);
 - text before the first entry (Scopus's "EXPORT DATE" header) is ignored.
 
 bibtexparser counts lines from 0; SourceRef lines are 1-based. An entry the
@@ -166,14 +167,19 @@ def _authors(fields: dict) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def _keywords(fields: dict) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for key in ("keywords", "author_keywords", "keywords-plus"):
-        text = _text(fields, key)
-        for keyword in re.split(r"\s*[;,]\s*" if key != "keywords-plus" else r"\s*;\s*", text or ""):
-            if keyword:
-                seen.setdefault(keyword, None)
-    return tuple(seen)
+def _split_keywords(fields: dict, key: str) -> list[str]:
+    text = _text(fields, key)
+    return [k for k in re.split(r"\s*[;,]\s*" if key != "keywords-plus" else r"\s*;\s*", text or "") if k]
+
+
+def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(keywords, subject_headings). ``keywords`` holds the author keywords
+    except in a Scopus entry (``author_keywords`` present, or ``source =
+    {Scopus}``), where it holds the index keywords."""
+    scopus = "author_keywords" in fields or (_text(fields, "source") or "").strip().lower() == "scopus"
+    author = _split_keywords(fields, "author_keywords") if scopus else _split_keywords(fields, "keywords")
+    index = (_split_keywords(fields, "keywords") if scopus else []) + _split_keywords(fields, "keywords-plus")
+    return tuple(dict.fromkeys(author)), tuple(dict.fromkeys(index))
 
 
 def _identifiers(fields: dict) -> tuple[tuple[str, str], ...]:
@@ -222,6 +228,7 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
     sections: tuple = ()
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
+    keywords, subject_headings = _keywords(fields)
     return Record(
         source=SourceRef(file, line, FORMAT),
         title=_text(fields, "title"),
@@ -237,7 +244,8 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
         abstract=abstract,
         abstract_sections=sections,
         venue=venue,
-        keywords=_keywords(fields),
+        keywords=keywords,
+        subject_headings=subject_headings,
         identifiers=_identifiers(fields),
     )
 

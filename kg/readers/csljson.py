@@ -33,6 +33,7 @@ from ..identifiers import (
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..names import make_author, make_author_from_parts
+from .ris import collect_headings, is_mesh_like, split_heading
 
 FORMAT = "csl-json"
 
@@ -128,14 +129,21 @@ def _date(item: dict) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _keywords(item: dict) -> tuple[str, ...]:
+def _keywords(item: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(keywords, subject_headings, major_headings) from ``keyword``: CSL has one
+    field for both, so a value marked as MeSH (``*``, a ``/qualifier``, a check
+    tag such as ``Humans``: Zotero's PubMed tags) is a subject heading."""
     raw = item.get("keyword")
     values = raw if isinstance(raw, list) else re.split(r"\s*[,;]\s*", raw) if isinstance(raw, str) else []
-    seen: dict[str, None] = {}
+    keywords: dict[str, None] = {}
+    pairs = []
     for value in values:
         if isinstance(value, str) and value.strip():
-            seen.setdefault(value.strip(), None)
-    return tuple(seen)
+            if is_mesh_like(value):
+                pairs.append(split_heading(value))
+            else:
+                keywords.setdefault(value.strip(), None)
+    return (tuple(keywords), *collect_headings(pairs))
 
 
 def _identifiers(item: dict) -> tuple[tuple[str, str], ...]:
@@ -166,6 +174,7 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
     year, date = _date(item)
+    keywords, subject_headings, major_headings = _keywords(item)
     return Record(
         source=SourceRef(file, index, FORMAT),
         title=strip_markup(_first_string(item.get("title"))),
@@ -181,7 +190,9 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
         abstract=abstract,
         abstract_sections=sections,
         venue=venue,
-        keywords=_keywords(item),
+        keywords=keywords,
+        subject_headings=subject_headings,
+        major_headings=major_headings,
         identifiers=_identifiers(item),
     )
 

@@ -10,8 +10,10 @@ and the ``AU``, ``AUID`` (``ORCID: https://orcid.org/...``) and ``AD`` lines
 after an ``FAU`` belong to that author; the DOI is in ``LID`` or ``AID``
 marked ``[doi]``; ``IS`` lines are marked ``(Print)``, ``(Electronic)`` or
 ``(Linking)``; ``PG`` may be abbreviated (``349-69``); ``DP`` is
-``2018 Dec 27``, ``2020 Feb`` or ``2019 Jan-Feb``; keywords are ``OT`` then
-``MH`` with the major-topic ``*`` dropped; ``PMC`` is the PMCID; markup in
+``2018 Dec 27``, ``2020 Feb`` or ``2019 Jan-Feb``; keywords are the author
+keywords ``OT``, subject headings the MeSH ``MH`` descriptors without their
+``/qualifiers``, and major headings those marked ``*`` on the descriptor or
+on a qualifier; ``PMC`` is the PMCID; markup in
 abstracts (``<ext-link>``) is stripped but ``P<0.001`` survives.
 """
 
@@ -32,7 +34,7 @@ from ..identifiers import (
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..names import make_author
-from .ris import ris_author
+from .ris import collect_headings, ris_author, split_heading
 
 FORMAT = "medline"
 
@@ -132,12 +134,11 @@ def _doi(block: _Block) -> str | None:
 
 
 def _keywords(block: _Block) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for value in block.values("OT") + block.values("MH"):
-        keyword = value.lstrip("*").strip()
-        if keyword:
-            seen.setdefault(keyword, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(v.strip() for v in block.values("OT") if v.strip()))
+
+
+def _headings(block: _Block) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return collect_headings(split_heading(v) for v in block.values("MH"))
 
 
 def _identifiers(block: _Block) -> tuple[tuple[str, str], ...]:
@@ -182,6 +183,7 @@ def build_record(block: _Block, file: str, problems: list[Problem]) -> Record:
     sections: tuple = ()
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
+    subject_headings, major_headings = _headings(block)
     return Record(
         source=SourceRef(file, block.first_line, FORMAT),
         title=strip_markup(block.first("TI", "BTI")),
@@ -199,6 +201,8 @@ def build_record(block: _Block, file: str, problems: list[Problem]) -> Record:
         venue=venue,
         keywords=_keywords(block),
         identifiers=_identifiers(block),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
     )
 
 

@@ -9,8 +9,11 @@ Quirks handled: the abstract exists only as ``abstract_inverted_index``
 (word -> positions) and is rebuilt; DOIs, ORCIDs, PMIDs and PMCIDs are URLs;
 the venue is ``primary_location.source`` (older dumps: ``host_venue``);
 OpenAlex lists a journal's ISSNs without saying which is print, so ``issn``
-is the linking ISSN (``issn_l``) and ``eissn`` stays empty; keywords are
-OpenAlex ``keywords`` and curated MeSH headings (not machine ``concepts``).
+is the linking ISSN (``issn_l``) and ``eissn`` stays empty. OpenAlex has no
+author keywords, so ``keywords`` stays empty: subject headings are the MeSH
+descriptors (``mesh[].descriptor_name``, major when ``is_major_topic`` on any
+of its rows), then OpenAlex's own machine-assigned ``keywords``, ``topics``
+and ``concepts``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ..identifiers import find_issns, normalise_doi, normalise_orcid, split_page
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..names import make_author
 from .csljson import load_json, read_items
+from .ris import collect_headings
 
 FORMAT = "openalex"
 
@@ -108,16 +112,17 @@ def _venue(work: dict) -> Venue | None:
     return Venue(title=title, issn=issn, eissn=None, publisher=publisher)
 
 
-def _keywords(work: dict) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for keyword in work.get("keywords") or []:
-        name = keyword.get("display_name") if isinstance(keyword, dict) else keyword
-        if isinstance(name, str) and name.strip():
-            seen.setdefault(name.strip(), None)
+def _headings(work: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs: list[tuple[str, bool]] = []
     for heading in work.get("mesh") or []:
-        if isinstance(heading, dict) and heading.get("descriptor_name"):
-            seen.setdefault(heading["descriptor_name"], None)
-    return tuple(seen)
+        if isinstance(heading, dict) and isinstance(heading.get("descriptor_name"), str):
+            pairs.append((heading["descriptor_name"].strip(), heading.get("is_major_topic") is True))
+    for key in ("keywords", "topics", "concepts"):
+        for item in work.get(key) or []:
+            name = item.get("display_name") if isinstance(item, dict) else item
+            if isinstance(name, str) and name.strip():
+                pairs.append((name.strip(), False))
+    return collect_headings(pairs)
 
 
 def _identifiers(work: dict) -> tuple[tuple[str, str], ...]:
@@ -160,6 +165,7 @@ def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> 
     sections: tuple = ()
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
+    subject_headings, major_headings = _headings(work)
     return Record(
         source=SourceRef(file, index, FORMAT),
         title=strip_markup(_string(work.get("title")) or _string(work.get("display_name"))),
@@ -175,8 +181,9 @@ def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> 
         abstract=abstract,
         abstract_sections=sections,
         venue=_venue(work),
-        keywords=_keywords(work),
         identifiers=_identifiers(work),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
     )
 
 

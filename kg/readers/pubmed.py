@@ -11,7 +11,9 @@ references carry ArticleIdLists too and are not looked at), then from
 ``ELocationID``; ISSNs by ``IssnType`` Print/Electronic; ORCIDs from
 ``<Identifier Source="ORCID">`` in any of its written forms; ``MedlinePgn``
 abbreviated ranges (``349-69``); ``MedlineDate`` (``2019 Jan-Feb``) when
-there is no ``Year``; keywords are ``Keyword`` and MeSH ``DescriptorName``.
+there is no ``Year``; keywords are ``KeywordList/Keyword``, subject headings
+the MeSH ``DescriptorName`` values, major headings those with
+``MajorTopicYN="Y"`` on the descriptor or on one of its qualifiers.
 
 The DOCTYPE's DTD is not fetched. A file that is not well-formed is read in
 lxml's recover mode so that the articles before the damage survive; the
@@ -36,6 +38,7 @@ from ..identifiers import (
 )
 from ..model import AbstractSection, Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..names import make_author_from_parts
+from .ris import collect_headings
 
 FORMAT = "pubmed-xml"
 
@@ -148,11 +151,24 @@ def _identifiers(root: etree._Element, pmid: str | None) -> tuple[tuple[str, str
 
 def _keywords(citation: etree._Element) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for node in citation.findall("KeywordList/Keyword") + citation.findall("MeshHeadingList/MeshHeading/DescriptorName"):
+    for node in citation.findall("KeywordList/Keyword"):
         text = text_of(node)
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
+
+
+def _headings(citation: etree._Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs = []
+    for heading in citation.findall("MeshHeadingList/MeshHeading"):
+        descriptor = heading.find("DescriptorName")
+        if descriptor is None:
+            continue
+        major = descriptor.get("MajorTopicYN") == "Y" or any(
+            q.get("MajorTopicYN") == "Y" for q in heading.findall("QualifierName")
+        )
+        pairs.append((text_of(descriptor), major))
+    return collect_headings(pairs)
 
 
 def _doc_type(article: etree._Element) -> str:
@@ -188,6 +204,7 @@ def _article_record(root: etree._Element, file: str) -> Record:
     year, date = _pub_date(journal)
     abstract, sections = _abstract(article)
     authors, truncated = _authors(article)
+    subject_headings, major_headings = _headings(citation)
     return Record(
         source=SourceRef(file, root.sourceline or 0, FORMAT),
         title=_first_text(article, "ArticleTitle") or _first_text(article, "VernacularTitle"),
@@ -206,6 +223,8 @@ def _article_record(root: etree._Element, file: str) -> Record:
         venue=venue,
         keywords=_keywords(citation),
         identifiers=_identifiers(root, pmid),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
     )
 
 
@@ -222,6 +241,7 @@ def _book_record(root: etree._Element, file: str) -> Record:
         authors, truncated = _authors(document.find("Book") if document.find("Book") is not None else document)
     abstract, sections = _abstract(document)
     publisher = _first_text(document, "Book/Publisher/PublisherName")
+    subject_headings, major_headings = _headings(document)
     return Record(
         source=SourceRef(file, root.sourceline or 0, FORMAT),
         title=chapter_title or book_title,
@@ -236,6 +256,8 @@ def _book_record(root: etree._Element, file: str) -> Record:
         venue=Venue(title=book_title, publisher=publisher) if chapter_title and book_title else None,
         keywords=_keywords(document),
         identifiers=_identifiers(root, pmid),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
     )
 
 

@@ -289,7 +289,7 @@ def collect_headings(pairs) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _INDEXING_DATABASES = re.compile(r"\b(?:embase|medline|psycinfo|psycarticles|ptsdpubs|proquest|cinahl|eric)\b", re.I)
 
 
-def _is_mesh_like(value: str) -> bool:
+def is_mesh_like(value: str) -> bool:
     text = value.strip()
     return text.startswith("*") or "/" in text or text.casefold() in MESH_CHECK_TAGS
 
@@ -301,6 +301,27 @@ def _last_sorted_run(names: list[str]) -> int:
         if names[i].casefold() < names[i - 1].casefold():
             start = i
     return start
+
+
+def _sorted_prefix(values: list[str], key) -> int:
+    n = 1
+    while n < len(values) and key(values[n]) >= key(values[n - 1]):
+        n += 1
+    return min(n, len(values))
+
+
+def _scopus_author_keywords(values: list[str]) -> int:
+    """How many of Scopus's KWs are author keywords: Scopus writes them sorted
+    (case-insensitively, or by code point: ``Mast cell`` before ``hydrogen
+    sulfide``), then its index keywords in sorted runs (Emtree drug and medical
+    terms, MeSH). The author keywords end where the case-insensitive order first
+    breaks, or later where the code-point order breaks and the case-insensitive
+    one breaks too. A heuristic: a list in one sorted run is all author keywords."""
+    folded = _sorted_prefix(values, str.casefold)
+    plain = _sorted_prefix(values, str)
+    if folded < plain < len(values) and values[plain].casefold() < values[plain - 1].casefold():
+        return plain
+    return folded
 
 
 def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -316,9 +337,8 @@ def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str
       an earlier run is the author keywords;
     - Web of Science (``AN  - WOS:``): author keywords, then Keywords Plus in
       capitals: the trailing run of all-capital KWs is Keywords Plus;
-    - Scopus: author keywords, then index keywords sorted case-insensitively:
-      the last sorted run is the index keywords when an earlier run exists
-      (a list in one sorted run is taken as author keywords);
+    - Scopus: author keywords, then index keywords, each sorted: see
+      :func:`_scopus_author_keywords`;
     - anything else (Zotero, Mendeley): a KW marked as MeSH (``*``, a
       ``/qualifier``, a check tag such as ``Humans``) is an index term, the
       rest are author keywords. An unmarked MeSH heading cannot be told apart.
@@ -333,7 +353,7 @@ def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str
         pairs = [split_heading(v) for v in values]
     elif re.search(r"\bnlm\b", databases, re.I):
         cut = _last_sorted_run([split_heading(v)[0] for v in values])
-        if cut and not any(_is_mesh_like(v) for v in values[cut:]):
+        if cut and not any(is_mesh_like(v) for v in values[cut:]):
             pairs, keywords = [split_heading(v) for v in values[:cut]], values[cut:]
         else:
             pairs = [split_heading(v) for v in values]
@@ -343,14 +363,11 @@ def _keywords(fields: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str
             cut -= 1
         keywords, pairs = values[:cut], [(v, False) for v in values[cut:]]
     elif re.search(r"\bscopus\b", databases, re.I):
-        cut = _last_sorted_run(values)
-        if cut:
-            keywords, pairs = values[:cut], [(v, False) for v in values[cut:]]
-        else:
-            keywords = values
+        cut = _scopus_author_keywords(values)
+        keywords, pairs = values[:cut], [(v, False) for v in values[cut:]]
     else:
         for value in values:
-            if _is_mesh_like(value):
+            if is_mesh_like(value):
                 pairs.append(split_heading(value))
             else:
                 keywords.append(value)
