@@ -142,6 +142,10 @@ def map_work(out: TripleWriter, work: Work, base: str) -> None:
     out.add_if(paper, f"{DCTERMS}abstract", record.abstract)
     for keyword in record.keywords:
         out.add_if(paper, f"{PRISM}keyword", keyword)
+    for heading in record.subject_headings:
+        out.add_if(paper, f"{KG}subjectHeading", heading)
+    for heading in record.major_headings:
+        out.add_if(paper, f"{KG}majorHeading", heading)
     for scheme, value in record.identifiers:
         if scheme in IDENTIFIER_PROPERTIES:
             out.add_if(paper, f"{KG}{scheme}", value)

@@ -132,6 +132,8 @@ def combine(records: list[Record]) -> Record:
     updates["authors"] = enrich_authors(listed.authors, [r.authors for r in ranked if r is not listed])
     updates["authors_truncated"] = listed.authors_truncated
     updates["keywords"] = union(k for r in ranked for k in r.keywords)
+    updates["subject_headings"] = union(h for r in ranked for h in r.subject_headings)
+    updates["major_headings"] = union(h for r in ranked for h in r.major_headings)
     updates["identifiers"] = tuple(dict.fromkeys(i for r in ranked for i in r.identifiers))
     return replace(best, **updates)
 

@@ -28,14 +28,17 @@ TABLE_CELL_WIDTH = 80
 
 
 def render(result: QueryResult, fmt: str) -> str:
-    """Dispatch on the format name; the caller checked it suits the result."""
+    """Dispatch on the format name; the caller checked it suits the result.
+
+    Whatever the format, non-empty output ends with a line break, so a note
+    written after it (``kg: showing the first N...``) starts on a line of its own.
+    """
     renderers = {
         "table": render_table, "csv": render_csv, "tsv": render_tsv,
         "json": render_json, "xml": render_xml,
     }
-    if fmt in renderers:
-        return renderers[fmt](result)
-    return render_rdf(result, fmt)
+    text = renderers[fmt](result) if fmt in renderers else render_rdf(result, fmt)
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 # -- for people ---------------------------------------------------------------
@@ -189,4 +192,5 @@ def render_rdf(result: QueryResult, fmt: str) -> str:
     if fmt == "nt":  # one sorted statement a line, diff-friendly
         return "".join(f"{t} .\n" for t in triples)
     options = {"prefixes": PREFIXES} if fmt == "ttl" else {}
-    return ox.serialize(triples, format=_RDF_FORMATS[fmt], **options).decode("utf-8")
+    text = ox.serialize(triples, format=_RDF_FORMATS[fmt], **options).decode("utf-8")
+    return text if not text or text.endswith("\n") else text + "\n"  # JSON-LD ends without one

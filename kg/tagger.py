@@ -20,9 +20,12 @@ How it matches, and why:
   *about*). A label in the title assigns. Elsewhere each mention adds the
   weight of its zone of the abstract (:data:`ZONE_WEIGHTS`: the aims - a
   Purpose/Objective/Background section or the first sentence - count 1.5,
-  the rest 1.0), one mention per sentence; keywords add
-  :data:`KEYWORD_WEIGHT` once but never assign alone, since readers mix
-  author keywords with database index terms. The concept is assigned when
+  the rest 1.0), one mention per sentence; author keywords and major subject
+  headings add :data:`KEYWORD_WEIGHT`/:data:`MAJOR_HEADING_WEIGHT` once, other
+  subject headings :data:`HEADING_WEIGHT` (check tags such as "Humans" are
+  ignored: :data:`CHECK_TAGS`); none of them assigns without a mention in the
+  text (:data:`KEYWORDS_ASSIGN_ALONE`: letting them assign alone lowered dev
+  F1). The concept is assigned when
   the sum reaches its ``kg:minMentions`` (1 by default, 2 on generic concepts
   that are often named in passing). Weights were tuned on the dev half of the
   gold file only (:func:`kg.concepts.gold_split`).
@@ -151,11 +154,24 @@ ZONE_WEIGHTS = {
     "conclusion": 1.0,  # Conclusions/Implications/Originality, or the last sentence
     "body": 1.0,        # Methods, Results and the rest
 }
-KEYWORD_WEIGHT = 0.5
-"""Keywords corroborate an abstract mention, once per concept, but never assign
-on their own: the readers put database index terms (MeSH check tags such as
-"Humans" or "Adolescent", Web of Science Keywords Plus) in the same list as
-author keywords."""
+KEYWORD_WEIGHT = 1.0
+"""Author keywords (``Record.keywords``): added once per concept."""
+MAJOR_HEADING_WEIGHT = 1.0
+"""Subject headings an indexer flagged as a major topic (``Record.major_headings``)."""
+HEADING_WEIGHT = 0.5
+"""Other subject headings (``Record.subject_headings``): weak evidence."""
+KEYWORDS_ASSIGN_ALONE = False
+"""Whether author keywords or major headings assign without an abstract mention."""
+CHECK_TAGS = frozenset({
+    # MeSH check tags
+    "humans", "animals", "male", "female", "pregnancy", "infant", "infant, newborn", "child",
+    "child, preschool", "adolescent", "adult", "young adult", "middle aged", "aged", "aged, 80 and over",
+    # Emtree / Scopus index keywords of the same kind
+    "human", "animal", "nonhuman", "article", "review", "priority journal", "controlled study",
+    "major clinical study", "adults", "males", "females", "children", "adolescents",
+})
+"""Index terms written for nearly every paper about people of an age or sex:
+they say nothing about what the paper is about, and are ignored."""
 TITLE_WEIGHT = 3.0
 """Counts towards the score only: a title match always assigns."""
 SCORE_BASE, SCORE_STEP = 0.6, 0.1
@@ -289,6 +305,8 @@ class Tagger:
         abstract: str | None,
         keywords: Iterable[str] = (),
         sections: Iterable = (),
+        subject_headings: Iterable[str] = (),
+        major_headings: Iterable[str] = (),
     ) -> list[Assignment]:
         """One assignment per concept the evidence supports, sorted by concept IRI.
 
@@ -326,21 +344,30 @@ class Tagger:
             counted.add((match.concept, index, sentence))
             in_abstract.add(match.concept)
             evidence[match.concept] = evidence.get(match.concept, 0.0) + weight
-        keyed = [k for k in keywords if k]
-        if keyed:
-            # Matched one by one: "|" stops a match running across two keywords.
+        major = [h for h in major_headings if h and h.casefold() not in CHECK_TAGS]
+        majors = set(major)
+        plain = [h for h in subject_headings if h and h not in majors and h.casefold() not in CHECK_TAGS]
+        strong: set[str] = set()
+        for rank, terms, weight in ((0, [k for k in keywords if k], KEYWORD_WEIGHT),
+                                    (1, major, MAJOR_HEADING_WEIGHT),
+                                    (2, plain, HEADING_WEIGHT)):
+            if not terms:
+                continue
+            # Matched one by one: "|" stops a match running across two terms.
             seen: set[str] = set()
-            for match in self.find(f" {BLOCK} ".join(keyed)):
+            for match in self.find(f" {BLOCK} ".join(terms)):
                 if match.concept not in seen:
                     seen.add(match.concept)
-                    evidence[match.concept] = evidence.get(match.concept, 0.0) + KEYWORD_WEIGHT
-                note(match, "keywords", (2, 0, not match.preferred, match.start))
+                    evidence[match.concept] = evidence.get(match.concept, 0.0) + weight
+                    if rank < 2:
+                        strong.add(match.concept)
+                note(match, "keywords", (2, rank, not match.preferred, match.start))
         assignments = []
         for concept, (_, match, field_name) in sorted(best.items()):
             total = evidence[concept]
             if concept not in titled:
-                if concept not in in_abstract:
-                    continue  # keywords alone never assign
+                if concept not in in_abstract and not (KEYWORDS_ASSIGN_ALONE and concept in strong):
+                    continue  # index terms alone never assign
                 if total < self.scheme.concepts[concept].min_mentions:
                     continue  # a passing mention
             score = round(min(1.0, SCORE_BASE + SCORE_STEP * total), 3)
@@ -378,7 +405,8 @@ class Tagger:
                 yield 1, "body", sentence, match
 
     def tag_record(self, record) -> list[Assignment]:
-        return self.tag(record.title, record.abstract, record.keywords, record.abstract_sections)
+        return self.tag(record.title, record.abstract, record.keywords, record.abstract_sections,
+                        getattr(record, "subject_headings", ()), getattr(record, "major_headings", ()))
 
 
 # -- curated assignments -----------------------------------------------------

@@ -205,3 +205,23 @@ def test_store_holds_exactly_the_statements_of_the_file(example_build):
     dumped = sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in store)
     assert dumped == example_build.lines
     assert example_build.ntriples.read_text("utf-8") == "".join(example_build.lines)
+
+
+def test_author_keywords_and_index_terms_stay_apart_in_the_graph(tmp_path):
+    nbib = tmp_path / "one.nbib"
+    nbib.write_text(
+        "PMID- 1\nTI  - Peer support in psychosis.\nDP  - 2020 Jan\nFAU - Silva, Ana\nAU  - Silva A\n"
+        "OT  - peer support\nMH  - *Peer Group\nMH  - Humans\n",
+        encoding="utf-8",
+    )
+    built = build_graph([nbib], DEFAULT_BASE, tag=False)
+    objects = {
+        (line.split(" ", 2)[1], line.split(" ", 2)[2].rsplit(" .", 1)[0])
+        for line in built.lines
+        if "/work/" in line.split(" ", 1)[0]
+    }
+    assert ("<http://prismstandard.org/namespaces/basic/2.0/keyword>", '"peer support"') in objects
+    assert ("<https://w3id.org/kg/ns#subjectHeading>", '"Peer Group"') in objects
+    assert ("<https://w3id.org/kg/ns#subjectHeading>", '"Humans"') in objects
+    assert ("<https://w3id.org/kg/ns#majorHeading>", '"Peer Group"') in objects
+    assert ("<https://w3id.org/kg/ns#majorHeading>", '"Humans"') not in objects

@@ -249,3 +249,12 @@ def test_curated_tags_are_distinguishable_in_the_built_graph(runner, tmp_path):
     subject = "<http://purl.org/dc/terms/subject>"
     assert f"<{paper}> {subject} <{KGC}help-seeking> ." in nt
     assert f"<{paper}> {subject} <{KGC}mental-health> ." not in nt
+
+
+def test_eval_without_any_gold_record_is_a_usage_error(tmp_path):
+    """A gold file whose records cannot be found must not report F1 = 0 as if measured."""
+    gold = tmp_path / "gold.csv"
+    gold.write_text("key,concepts\nmissing.ris|doi:10.1/x,kgc:peer-support\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["concepts", "eval", "--gold", str(gold)])
+    assert result.exit_code == 2
+    assert "pass the files or folders that hold them with --inputs" in result.stderr

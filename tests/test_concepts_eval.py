@@ -151,7 +151,9 @@ def test_gold_set_micro_f1(gold_predictions):
     assert figures(gold, predicted, "dev") == (0.893, 0.869, 0.881, 0.793)
     assert figures(gold, predicted, "held-out") == (0.775, 0.84, 0.806, 0.699)
     # Before zone weighting, keyword corroboration and one mention per sentence:
-    # all 0.811, dev 0.838, held-out 0.776.
+    # all 0.811, dev 0.838, held-out 0.776. Splitting author keywords from
+    # subject headings (weights tuned on dev: a flat optimum) left every figure
+    # unchanged.
     assert figures(gold, predicted, "held-out")[2] > 0.776
 
 

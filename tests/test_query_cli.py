@@ -41,7 +41,7 @@ def coauthors(kg, fmt):
 
 def test_json_is_w3c_results(kg):
     document = json.loads(coauthors(kg, "json"))
-    assert document["head"]["vars"] == ["author", "coauthor", "name", "works"]
+    assert document["head"]["vars"] == ["coauthor", "name", "works"]  # no parameter column
     names = [b["name"]["value"] for b in document["results"]["bindings"]]
     assert names == COAUTHORS
     first = document["results"]["bindings"][0]
@@ -53,14 +53,14 @@ def test_json_is_w3c_results(kg):
 
 def test_json_when_piped_by_default(kg):
     outcome = kg("author-coauthors", "-p", "author", REPPER)
-    assert json.loads(outcome.output)["head"]["vars"][1] == "coauthor"
+    assert json.loads(outcome.output)["head"]["vars"][0] == "coauthor"
 
 
 def test_xml_is_w3c_results(kg):
     text = coauthors(kg, "xml")
     ns = {"s": "http://www.w3.org/2005/sparql-results#"}
     root = ET.fromstring(text)
-    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["author", "coauthor", "name", "works"]
+    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["coauthor", "name", "works"]
     names = [b.find("s:literal", ns).text for b in root.findall("s:results/s:result/s:binding[@name='name']", ns)]
     assert names == COAUTHORS
     parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.XML)
@@ -69,22 +69,22 @@ def test_xml_is_w3c_results(kg):
 
 def test_csv_and_tsv(kg):
     table = list(csv.reader(io.StringIO(coauthors(kg, "csv"))))
-    assert table[0] == ["author", "coauthor", "name", "works"]
-    assert [row[2] for row in table[1:]] == COAUTHORS and all(row[3] == "1" for row in table[1:])
+    assert table[0] == ["coauthor", "name", "works"]
+    assert [row[1] for row in table[1:]] == COAUTHORS and all(row[2] == "1" for row in table[1:])
     raw = kg("author-coauthors", "-p", "author", REPPER, "--format", "csv").stdout_bytes
-    assert raw.startswith(b"author,coauthor,name,works\r\n") and raw.count(b"\r\n") == 6
+    assert raw.startswith(b"coauthor,name,works\r\n") and raw.count(b"\r\n") == 6
     lines = coauthors(kg, "tsv").splitlines()
-    assert lines[0] == "?author\t?coauthor\t?name\t?works"
-    assert lines[1].split("\t")[1:3] == ["<https://w3id.org/kg/id/person/bernd-puschner>", '"Bernd Puschner"']
+    assert lines[0] == "?coauthor\t?name\t?works"
+    assert lines[1].split("\t")[0:2] == ["<https://w3id.org/kg/id/person/bernd-puschner>", '"Bernd Puschner"']
     parsed = ox.parse_query_results(coauthors(kg, "tsv").encode(), format=ox.QueryResultsFormat.TSV)
     assert [s["name"].value for s in parsed] == COAUTHORS
 
 
 def test_table(kg):
     lines = coauthors(kg, "table").splitlines()
-    assert lines[0].split() == ["author", "coauthor", "name", "works"]
+    assert lines[0].split() == ["coauthor", "name", "works"]
     assert set(lines[1]) == {"-", " "}
-    assert [" ".join(line.split()[2:4]) for line in lines[2:]] == COAUTHORS
+    assert [" ".join(line.split()[1:3]) for line in lines[2:]] == COAUTHORS
 
 
 def test_ask_formats(kg):
@@ -110,6 +110,23 @@ def test_construct_default_is_sorted_ntriples_when_piped(kg):
     assert lines == sorted(lines) and all(line.endswith(" .") for line in lines)
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_rows_end_with_a_newline_before_the_truncation_note(kg, fmt):
+    for args in (("concept-works", "-p", "concept", "kgc:peer-support"), ("concept-works", "-p", "concept", "kgc:wounded-healer"),
+                 ("author-coauthors", "-p", "author", "https://example.org/nobody")):
+        outcome = kg(*args, "--format", fmt, "--limit", "1")
+        assert outcome.exit_code == 0, outcome.output
+        assert outcome.stdout.endswith("\n"), (args, fmt, outcome.stdout[-40:])
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld"])
+def test_graphs_end_with_a_newline(kg, fmt):
+    outcome = kg("work-export", "-p", "work", HODGES, "--format", fmt, "--limit", "2")
+    assert outcome.exit_code == 0 and "more matched" in outcome.stderr
+    assert outcome.stdout.endswith("\n") and not outcome.stdout.endswith("\n\n")
+    assert kg("work-export", "-p", "work", "https://example.org/nothing", "--format", fmt).stdout in ("", "\n", "[]\n")
+
+
 def test_format_must_suit_the_query(kg):
     assert kg("work-export", "-p", "work", HODGES, "--format", "csv").exit_code == 2
     assert kg("author-coauthors", "-p", "author", REPPER, "--format", "ttl").exit_code == 2
@@ -118,7 +135,7 @@ def test_format_must_suit_the_query(kg):
 def test_limit_truncates_and_says_so(kg):
     outcome = kg("author-coauthors", "-p", "author", REPPER, "--limit", "2", "--format", "csv")
     assert outcome.exit_code == 0
-    assert [row[2] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:2]
+    assert [row[1] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:2]
     assert "more matched" in outcome.stderr
 
 
@@ -126,11 +143,11 @@ def test_remote_limit_and_graph(loaded_oxigraph):
     args = ["query", "author-coauthors", "-p", "author", REPPER, "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]
     outcome = CliRunner().invoke(cli, [*args, "--limit", "3"])
     assert outcome.exit_code == 0, outcome.output
-    assert [row[2] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:3]
+    assert [row[1] for row in csv.reader(io.StringIO(outcome.stdout))][1:] == COAUTHORS[:3]
     assert "more matched" in outcome.stderr
     # the example lives in the server's default graph: a named graph that does not exist is empty
     empty = CliRunner().invoke(cli, [*args, "--graph", "https://example.org/no-such-graph"])
-    assert empty.exit_code == 0 and empty.stdout.splitlines() == ["author,coauthor,name,works"]
+    assert empty.exit_code == 0 and empty.stdout.splitlines() == ["coauthor,name,works"]
 
 
 def test_unreachable_endpoint_exits_3():
@@ -251,6 +268,27 @@ def test_values_block_holds_escaped_terms_only():
     assert isinstance(ox.Store().query(text), ox.QuerySolutions)  # still one query, parsed as such
 
 
+def test_values_blocks_open_each_select_that_uses_a_parameter():
+    text = "SELECT ?w ?n WHERE { { SELECT ?w WHERE { ?w <p:s> $c } } OPTIONAL { ?w <p:t> ?n FILTER(?n != $t) } } ORDER BY ?w"
+    query = NamedQuery("q", None, text, parameters=(Parameter("c", "iri", True, None, "c"), Parameter("t", "string", True, None, "t")))
+    bound = with_values_block(text, bind_parameters(query, {"c": "https://example.org/c", "t": "x"}))
+    assert bound == ('SELECT ?w ?n WHERE { VALUES (?t) { ("x") }\n { SELECT ?w WHERE { VALUES (?c) { (<https://example.org/c>) }\n'
+                     ' ?w <p:s> $c } } OPTIONAL { ?w <p:t> ?n FILTER(?n != $t) } } ORDER BY ?w')
+
+
+def test_a_subquery_is_restricted_by_its_parameter():
+    """A subquery that does not project the parameter must still see its value (a
+    single VALUES block at the top would leave it counting every concept)."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("https://example.org/w1"), ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/a")))
+    store.add(ox.Quad(ox.NamedNode("https://example.org/w2"), ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/b")))
+    text = ("SELECT ?n WHERE { { SELECT (COUNT(?w) AS ?n) WHERE { ?w <https://example.org/s> $c } } } ORDER BY ?n")
+    query = NamedQuery("q", None, text, parameters=(Parameter("c", "iri", True, None, "c"),))
+    from kg.query_run import run_local
+
+    assert [row[0].value for row in run_local(store, query, {"c": "https://example.org/a"}).rows] == ["1"]
+
+
 def test_updates_are_refused(tmp_path):
     (tmp_path / "wipe.rq").write_text("# title: Wipe\n# description: Drops everything.\nDROP ALL\n", "utf-8")
     (tmp_path / "insert.rq").write_text("# title: Insert\n# description: x\nINSERT DATA { <a:a> <a:b> <a:c> }\n", "utf-8")
@@ -300,10 +338,16 @@ def test_lint_ignores_dollars_in_strings_comments_and_iris(tmp_path):
     assert lint_text(tmp_path, text) == []
 
 
-def test_lint_catches_an_unprojected_parameter_and_a_missing_order(tmp_path):
-    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p $who }\n")
-    assert any("cannot bind its parameters" in p for p in problems)
+def test_lint_catches_a_projected_parameter_and_a_missing_order(tmp_path):
+    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT $who ?s WHERE { ?s ?p $who }\n")
+    assert any("parameter 'who' is projected" in p for p in problems)
     assert any("ORDER BY" in p for p in problems)
+    assert lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p $who } ORDER BY ?s\n") == []
+
+
+def test_lint_catches_a_parameter_inside_minus(tmp_path):
+    text = "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p ?o MINUS { ?s ?p $who } } ORDER BY ?s\n"
+    assert "$who is used inside MINUS, which does not see the bound value" in lint_text(tmp_path, text)
 
 
 def test_malformed_parameter_line_is_a_usage_error(tmp_path):

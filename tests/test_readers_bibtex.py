@@ -51,7 +51,9 @@ def test_web_of_science_double_braces(exports):
     assert record.doi == "10.1016/j.pubrev.2017.04.010"
     assert [a.family for a in record.authors] == ["Smith", "Stumberger", "Guild", "Dugan"]
     assert record.authors[0].given == "Brian G."
-    assert record.keywords[:2] == ("Power", "Social media")
+    assert record.keywords == ("Power", "Social media", "Engagement", "Strategic communication", "Stakeholders")
+    # Keywords-Plus are Web of Science's index terms
+    assert record.subject_headings[:2] == ("PUBLIC-RELATIONS", "NETWORKING SITES")
     assert ("wos", "000418878500012") in record.identifiers
     assert "{" not in record.abstract
     assert sum(1 for r in result.records for a in r.authors if a.orcid) > 0
@@ -100,6 +102,9 @@ def test_scopus_duplicate_field_and_suffix(exports):
     assert first.venue.issn == "1351-5101"
     assert ("pmid", "30035838") in first.identifiers
     assert "diagnostic accuracy" in first.keywords
+    # Scopus: author_keywords are the authors', keywords the index keywords
+    assert "hedge" in first.keywords and "priority journal" not in first.keywords
+    assert "priority journal" in first.subject_headings
 
 
 # -- quirks -------------------------------------------------------------------

@@ -74,7 +74,9 @@ def test_continuation_lines_markup_and_issn_kinds():
     assert first.authors[0].affiliations == ("Department of Systems Pharmacology, University of Pennsylvania, Philadelphia, United States.",)
     assert first.authors[0].orcid == "0000-0002-3012-7446"
     assert first.authors[1].orcid is None
-    assert first.keywords == ("Sci-Hub", "Access to Information")
+    # OT is the author's, MH the indexer's; "*" marks a major heading
+    assert first.keywords == ("Sci-Hub",)
+    assert (first.subject_headings, first.major_headings) == (("Access to Information",), ("Access to Information",))
     assert (first.venue.issn, first.venue.eissn) == (None, "2050-084X")  # (Linking) is not print
     assert (second.venue.issn, second.venue.eissn) == ("1087-0156", "1546-1696")
     assert (second.first_page, second.last_page) == ("342", "346")
@@ -107,3 +109,20 @@ def test_broken_block_reported_good_ones_survive():
     assert [(p.line, p.skipped) for p in result.problems] == [(4, True), (7, False), (11, False)]
     assert "no title" in result.problems[0].reason
     assert str(result.problems[1]) == "f.nbib:7: line is neither a tagged field nor a continuation"
+
+
+def test_author_keywords_apart_from_mesh(exports):
+    result, _ = read_real(exports, "manubot__pandoc_tests_bibliographies__bibliography.nbib")
+    first, second = result.records
+    assert first.keywords[:2] == ("LibGen", "Sci-Hub")  # OT
+    assert first.subject_headings == ()
+    # MH - Computational Biology/*methods: qualifier dropped, major by its "*"
+    assert second.keywords == ()
+    assert second.subject_headings[0] == "Computational Biology"
+    assert "Computational Biology" in second.major_headings
+    assert "Reproducibility of Results" in second.subject_headings
+    assert "Reproducibility of Results" not in second.major_headings
+    blachly, _ = read_real(exports, "blachlylab-nbib__pubmed.nbib")
+    record = blachly.records[0]
+    assert "Female" in record.subject_headings and "Female" not in record.major_headings
+    assert "Leukemia, Lymphocytic, Chronic, B-Cell" in record.major_headings

@@ -41,7 +41,11 @@ def test_single_work(exports):
     assert ("pmid", "30091375") in record.identifiers
     assert ("pmcid", "PMC6151959") in record.identifiers
     assert record.abstract.startswith("Objective: Borderline personality disorder affects up to 2% of the population")
-    assert "Borderline Personality Disorder" in record.keywords  # MeSH
+    # MeSH descriptors are subject headings, never author keywords (OpenAlex has none)
+    assert record.keywords == ()
+    assert "Borderline Personality Disorder" in record.subject_headings
+    assert "Humans" in record.subject_headings and "Humans" not in record.major_headings
+    assert set(record.major_headings) <= set(record.subject_headings)
 
 
 def test_works_list(exports):

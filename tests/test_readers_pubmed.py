@@ -125,3 +125,21 @@ def test_malformed_xml_keeps_what_precedes_the_damage():
     assert result.problems and not result.problems[0].skipped
     assert "not well-formed" in result.problems[0].reason
     assert re.match(r"f\.xml:\d+: XML not well-formed", str(result.problems[0]))
+
+
+def test_keywords_subject_headings_and_major_topics(exports):
+    result, _ = read_real(exports, "p1m-ortho__pubmed_result.xml")
+    record = result.records[1]
+    # MeshHeading/DescriptorName: subject headings; MajorTopicYN="Y": major
+    assert record.subject_headings == ("Information Storage and Retrieval", "Research Personnel",
+                                       "Review Literature as Topic", "Students", "Universities")
+    assert "Review Literature as Topic" not in record.major_headings
+    assert "Research Personnel" in record.major_headings
+    assert record.keywords == ()
+    result, _ = read_real(exports, "asreview__tests_demo_data__pubmed.xml")
+    first, third = result.records[0], result.records[2]
+    assert first.keywords == ("decompression", "marsupialization", "odontogenic cysts", "silicone tube")
+    assert first.subject_headings == ()
+    # a qualifier with MajorTopicYN="Y" makes its descriptor major
+    assert "Odontogenic Cysts" in third.major_headings and "Cheek" not in third.major_headings
+    assert "Ameloblastoma" in third.keywords and "Ameloblastoma" in third.subject_headings

@@ -65,7 +65,9 @@ def test_embase_first_record(exports):
     assert (record.volume, record.issue, record.first_page, record.last_page) == ("3", "3", "152", "160")
     assert record.venue.title == "Endoscopic Ultrasound"
     assert record.venue.issn == "2226-7190"
-    assert "endoscopic ultrasonography" in record.keywords
+    # Embase's KW lines are Emtree index terms
+    assert "endoscopic ultrasonography" in record.subject_headings
+    assert record.keywords == ()
 
 
 def test_ovid_second_record_with_orcids(exports):
@@ -102,13 +104,12 @@ def test_endnote_continuation_lines_and_pmid(exports):
     assert record.authors[0].family == "Abdel-Tawab"
     assert record.venue.issn == "0312-5963"
     assert ("pmid", "21553931") in record.identifiers
-    # KW - Animals, then one keyword per untagged line.
-    assert record.keywords[:3] == (
-        "Animals",
-        "Anti-Inflammatory Agents/adverse effects/pharmacokinetics/*pharmacology",
-        "Boswellia/*chemistry",
-    )
-    assert len(record.keywords) == 10
+    # KW - Animals, then one MeSH heading per untagged line; qualifiers dropped,
+    # "*" on the descriptor or a qualifier marks a major heading.
+    assert record.subject_headings[:3] == ("Animals", "Anti-Inflammatory Agents", "Boswellia")
+    assert len(record.subject_headings) == 10
+    assert record.major_headings == ("Anti-Inflammatory Agents", "Boswellia", "Plant Extracts")
+    assert record.keywords == ()
 
 
 def test_zotero_undefined_date_and_two_issns(exports):
@@ -179,7 +180,10 @@ def test_ovid_numbered_records_with_n2():
 def test_endnote_continuation_lines():
     text = "TY  - JOUR\nTI  - A title\nKW  - Peer support\nRecovery\n*Lived experience\nAB  - First part\nsecond part.\nER  - \n"
     record = read_ris(text, "f.txt").records[0]
-    assert record.keywords == ("Peer support", "Recovery", "Lived experience")
+    # "*" marks index terms (a major one): the list is subject headings
+    assert record.subject_headings == ("Peer support", "Recovery", "Lived experience")
+    assert record.major_headings == ("Lived experience",)
+    assert record.keywords == ()
     assert record.abstract == "First part second part."
 
 
@@ -233,3 +237,22 @@ def test_ris_named_txt_is_detected_by_content():
     assert detect_format(text, "export.txt") == "ris"
     fmt, result = read_path(DATA / "ovid_numbered.txt", "ovid_numbered.txt")
     assert fmt == "ris" and len(result.records) == 2
+
+
+def test_keywords_split_from_index_terms_by_dialect(exports):
+    wos, _ = read_real(exports, "asreview__tests_demo_data__web_of_science.txt")
+    assert wos.records[0].keywords == ("Police custody", "Interview", "Interrogation", "Perception of freedom")
+    assert wos.records[0].subject_headings[:2] == ("PERSPECTIVE-TAKING", "INNOCENCE")  # Keywords Plus
+    scopus, _ = read_real(exports, "asreview__tests_demo_data__scopus.ris")
+    assert scopus.records[2].keywords[-1] == "Somatic symptom disorder"
+    assert scopus.records[2].subject_headings[:2] == ("adult", "anxiety")
+    assert scopus.records[1].keywords[-1] == "vanilloid receptor 1"  # sorted by code point
+    psycinfo, _ = read_real(exports, "asreview__tests_demo_data__ovid_psycinfo.ris")
+    record = psycinfo.records[1]
+    assert record.keywords == ()
+    assert record.subject_headings[-1] == "Symptoms" and "Symptoms" not in record.major_headings
+    assert record.major_headings[0] == "Body Image"
+    zotero, _ = read_real(exports, "asreview__tests_demo_data__pubmed_zotero.ris")
+    assert zotero.records[0].keywords[0] == "biological treatment"
+    assert "Humans" in zotero.records[2].subject_headings
+    assert "Colitis, Ulcerative" in zotero.records[2].major_headings

@@ -145,11 +145,12 @@ def test_assignment_values(tagger):
 def test_keywords_corroborate_but_never_assign_alone(tagger):
     assert "stigma" not in slugs(tagger.tag("Diet in IBD", None, ["Stigma", "Humans"]))
     assert "stigma" not in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", ["Stigma"]))
-    # practitioner needs 2: one abstract mention (1.0) plus the keyword (0.5) is not enough ...
+    # practitioner needs 2: one body mention (1.0) plus a plain subject heading (0.5) is not enough ...
     text = "Diet matters. Patients spoke to clinicians. Results follow."
-    assert "practitioner" not in slugs(tagger.tag("Diet in IBD", text, ["Physicians"]))
-    # ... but a mention in the aims (1.5) plus the keyword (0.5) is
-    found = tagger.tag("Diet in IBD", "We asked clinicians about diet. Results follow.", ["Physicians"])
+    assert "practitioner" not in slugs(tagger.tag("Diet in IBD", text, subject_headings=["Physicians"]))
+    # ... but one plus an author keyword (1.0), or a mention in the aims (1.5) plus the heading, is
+    assert "practitioner" in slugs(tagger.tag("Diet in IBD", text, ["Physicians"]))
+    found = tagger.tag("Diet in IBD", "We asked clinicians about diet. Results follow.", subject_headings=["Physicians"])
     practitioner = next(a for a in found if a.concept == KGC + "practitioner")
     assert (practitioner.field, practitioner.matched, practitioner.evidence) == ("abstract", "clinicians", 2.0)
 
@@ -271,3 +272,22 @@ def test_contradicting_curated_rows(tmp_path):
 def test_missing_columns(tmp_path):
     with pytest.raises(UsageError, match="curated.csv:1"):
         load_curated(write(tmp_path, "paper,concept\n10.1234/x,stigma\n"))
+
+
+def test_author_keywords_major_and_plain_headings(tagger):
+    abstract = "We interviewed peer workers. Stigma was discussed once in passing by staff."
+    # kgc:stigma is generic or not: compare evidence rather than assignment
+    plain = {a.concept: a.evidence for a in tagger.tag("A study", abstract)}
+    keyed = {a.concept: a.evidence for a in tagger.tag("A study", abstract, keywords=("stigma",))}
+    major = {a.concept: a.evidence for a in tagger.tag("A study", abstract, major_headings=("Stigma, Social",),
+                                                         subject_headings=("Stigma, Social",))}
+    headed = {a.concept: a.evidence for a in tagger.tag("A study", abstract, subject_headings=("Stigma, Social",))}
+    stigma = KGC + "stigma"
+    assert keyed[stigma] == major[stigma] == plain.get(stigma, 1.0) + 1.0
+    assert headed[stigma] == plain.get(stigma, 1.0) + 0.5
+    # never alone, and check tags are ignored
+    assert slugs(tagger.tag("A study", None, keywords=("stigma",), major_headings=("Stigma",))) == set()
+    assert "young-people" not in slugs(tagger.tag("Young people", None)) ^ slugs(
+        tagger.tag("Young people", None, subject_headings=("Adolescent",)))
+    assert tagger.tag("A study", "Adolescent services were studied.", subject_headings=("Adolescent",)) == \
+        tagger.tag("A study", "Adolescent services were studied.")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
+
 from ..build import expand_inputs, read_inputs
 from ..concepts import (
     SPLITS,
@@ -204,6 +206,11 @@ def eval_command(gold_path, inputs, split, fmt, input_format, scheme_path):
         _warn_problems(result)
         predicted = predict(result.records, tagger, gold)
     missing = sorted(set(gold) - set(predicted))
+    if gold and len(missing) == len(gold):
+        raise UsageError(
+            f"none of the {len(gold)} records the gold file names were found; "
+            "pass the files or folders that hold them with --inputs"
+        )
     if missing:
         click.echo(f"kg: warning: {len(missing)} gold key(s) have no record among the inputs, "
                    f"e.g. {missing[0]}", err=True)

@@ -143,6 +143,7 @@ def run_command(named: NamedQuery) -> click.Command:
             result = run_local(db, named, values, limit=limit, timeout=timeout, graph=graph)
         click.echo(render(result, fmt), nl=False)
         if result.truncated:
+            sys.stdout.flush()  # the rows first, then the note, even when both go to one file
             click.echo(f"kg: showing the first {limit} result(s); more matched (raise --limit)", err=True)
 
     return run

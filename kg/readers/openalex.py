@@ -12,8 +12,9 @@ OpenAlex lists a journal's ISSNs without saying which is print, so ``issn``
 is the linking ISSN (``issn_l``) and ``eissn`` stays empty. OpenAlex has no
 author keywords, so ``keywords`` stays empty: subject headings are the MeSH
 descriptors (``mesh[].descriptor_name``, major when ``is_major_topic`` on any
-of its rows), then OpenAlex's own machine-assigned ``keywords``, ``topics``
-and ``concepts``.
+of its rows), then OpenAlex's own ``keywords`` and ``topics``. The legacy
+machine ``concepts`` are left out: scored guesses, many of them wrong
+("Schizophrenia (object-oriented programming)").
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _headings(work: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for heading in work.get("mesh") or []:
         if isinstance(heading, dict) and isinstance(heading.get("descriptor_name"), str):
             pairs.append((heading["descriptor_name"].strip(), heading.get("is_major_topic") is True))
-    for key in ("keywords", "topics", "concepts"):
+    for key in ("keywords", "topics"):
         for item in work.get(key) or []:
             name = item.get("display_name") if isinstance(item, dict) else item
             if isinstance(name, str) and name.strip():
