@@ -57,10 +57,17 @@ def check_endpoint_url(url: str) -> str:
     return url
 
 
+def without_comment_lines(query: str) -> str:
+    """The query without whole-line ``#`` comments."""
+    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+
+
 def _client(endpoint: str, query: str, graph: str | None, timeout: float | None) -> SPARQLWrapper:
     client = SPARQLWrapper(check_endpoint_url(endpoint), agent=USER_AGENT)
     client.setMethod(POST)
-    client.setQuery(query)
+    # SPARQLWrapper guesses update vs query from keywords anywhere in the text,
+    # comments included ("add" in a header made it send a check as an update).
+    client.setQuery(without_comment_lines(query))
     if graph:
         client.addDefaultGraph(graph)
     if timeout:

@@ -6,12 +6,14 @@ bound:
 
 - on the embedded store and on remote endpoints, by ``VALUES`` blocks written
   from those terms (IRIs were checked, literals are escaped), one opening the
-  WHERE group of each SELECT (the query or a subquery) that uses the
-  parameter, so a subquery is restricted by the value too;
+  innermost group pattern around each use, so UNION branches, OPTIONALs,
+  EXISTS patterns and subqueries see the value as substitution would give it;
 - on an rdflib graph, with ``initBindings``.
 
-:func:`lint` checks a library query: header, parameters declared and used,
-bindable by VALUES, parameters not projected, a stable row order.
+pyoxigraph's own ``substitutions`` bind only projected variables, which would
+put every parameter in the result columns; a VALUES join is also planned
+better by Oxigraph. :func:`lint` checks a library query: header, parameters
+declared and used and bindable, parameters not projected, a stable row order.
 """
 
 from __future__ import annotations
@@ -67,52 +69,54 @@ _SPARQL_ESCAPES = {
 }
 
 
-@dataclass(frozen=True)
-class _Subquery:
-    """A nested SELECT: its span in the text and where its WHERE group opens."""
-
-    start: int
-    end: int
-    where: int
-
-
-def _subqueries(toks: list[Token], length: int) -> list[_Subquery]:
-    found = []
+def parameter_groups(text: str) -> tuple[dict[int, set[str]], list[str]]:
+    """Where each ``$name`` is used: the offset just inside the innermost group
+    pattern around the use -> the names used there, and the uses that are in
+    no group pattern (a projection, GROUP BY, HAVING or ORDER BY), which a
+    VALUES block cannot reach. Uses in a CONSTRUCT template are left out: the
+    template takes the value from the solutions.
+    """
+    toks = tokens(text)
+    forms = [t.text.upper() for t in toks if t.depth == 0 and t.kind == "word"]
+    template = next((t for t in toks if t.kind == "open" and t.depth == 0), None) if "CONSTRUCT" in forms else None
+    if template is not None and any(t.depth == 0 and t.kind == "word" and t.text.upper() == "WHERE" and t.start < template.start for t in toks):
+        template = None  # CONSTRUCT WHERE { ... }: the one group is the pattern
+    groups: dict[int, set[str]] = {}
+    outside: list[str] = []
+    stack: list[tuple[Token, bool]] = []  # open braces, and whether each wraps a subquery
     for i, token in enumerate(toks):
-        if token.kind != "word" or token.text.upper() != "SELECT" or token.depth == 0:
-            continue
-        rest = toks[i + 1 :]
-        group = next((t for t in rest if t.kind == "open" and t.depth == token.depth), None)
-        end = next((t.start for t in rest if t.kind == "close" and t.depth == token.depth - 1), length)
-        if group is not None and group.start < end:
-            found.append(_Subquery(token.start, end, group.start + 1))
-    return found
+        if token.kind == "open":
+            following = toks[i + 1] if i + 1 < len(toks) else None
+            stack.append((token, following is not None and following.kind == "word" and following.text.upper() == "SELECT"))
+        elif token.kind == "close":
+            if stack:
+                stack.pop()
+        elif token.kind == "var" and token.text.startswith("$"):
+            if stack and template is not None and stack[0][0] is template:
+                continue
+            if not stack or stack[-1][1]:
+                outside.append(token.text[1:])
+            else:
+                groups.setdefault(stack[-1][0].start + 1, set()).add(token.text[1:])
+    return groups, outside
 
 
 def values_positions(text: str, names: Iterable[str]) -> dict[int, list[str]]:
     """Where the VALUES blocks go: text offset -> the parameters bound there.
 
-    A parameter is bound in the innermost SELECT (the query or a subquery)
-    around each place it is written ``$name``, so a subquery is restricted by
-    the value, as substitution would restrict it, rather than evaluated for
-    every value and joined afterwards (or not joined at all, when it does not
-    project the parameter).
+    A parameter is bound at the start of the innermost group pattern around
+    each place it is written ``$name``: a UNION branch, an OPTIONAL, a FILTER
+    (NOT) EXISTS or a subquery is evaluated on its own, so a block at the top
+    of the query would leave the parameter unbound there (a FILTER in a
+    UNION branch would reject every row, a subquery would count every value).
+    Bound this way, every use sees the value, as substitution would give it.
     """
     wanted = set(names)
-    toks = tokens(text)
-    subqueries = _subqueries(toks, len(text))
-    top = where_group_start(text)
-    places: dict[int, set[str]] = {}
-    for token in toks:
-        name = token.text[1:]
-        if token.kind != "var" or not token.text.startswith("$") or name not in wanted:
-            continue
-        around = [s for s in subqueries if s.start < token.start < s.end]
-        at = max(around, key=lambda s: s.start).where if around else top
-        places.setdefault(at, set()).add(name)
-    unused = wanted - {n for found in places.values() for n in found}
-    if unused:  # declared but never written $name (lint says so): bind at the top
-        places.setdefault(top, set()).update(unused)
+    groups, _outside = parameter_groups(text)
+    places = {at: found & wanted for at, found in groups.items() if found & wanted}
+    unplaced = wanted - {n for found in places.values() for n in found}
+    if unplaced:  # used nowhere in a group pattern (lint says so): bind it at the top
+        places.setdefault(where_group_start(text), set()).update(unplaced)
     return {at: sorted(found) for at, found in places.items()}
 
 
@@ -163,14 +167,11 @@ _SAMPLE_VALUES = {"iri": "https://example.org/x", "string": "x", "integer": "1",
 
 def _binding_problems(query: NamedQuery) -> list[str]:
     """Bind every parameter with VALUES blocks and run the query on an empty store."""
-    problems = []
-    toks = tokens(query.text)
-    for i, token in enumerate(toks):
-        if token.kind == "word" and token.text.upper() in ("MINUS", "SERVICE"):
-            rest = toks[i + 1 :]
-            close = next((t.start for t in rest if t.kind == "close" and t.depth == token.depth), len(query.text))
-            inside = sorted({t.text[1:] for t in rest if t.start < close and t.kind == "var" and t.text.startswith("$")})
-            problems += [f"${n} is used inside {token.text.upper()}, which does not see the bound value" for n in inside]
+    problems = [
+        f"${n} is used outside the WHERE patterns (in a projection, GROUP BY, HAVING or ORDER BY), "
+        "where no VALUES block binds it; use it in a pattern or FILTER"
+        for n in sorted(set(parameter_groups(query.text)[1]))
+    ]
     bound = {p.name: to_term(p, p.default or _SAMPLE_VALUES[p.type]) for p in query.parameters}
     try:
         result = ox.Store().query(with_values_block(query.text, bound))

@@ -1,6 +1,6 @@
 """The same named query gives the same rows on three engines.
 
-The embedded store (pyoxigraph, parameters by substitution), rdflib's engine
+The embedded store (pyoxigraph, parameters in VALUES blocks), rdflib's engine
 on a graph parsed from the exported file (initBindings), and a real Oxigraph
 server reached through `kg query --endpoint` (a VALUES block). Rows are
 compared as plain values, since engines may spell a number differently.
@@ -108,3 +108,15 @@ def test_most_corpus_answers_are_not_empty(corpus_store):
         if result.boolean or result.rows or result.triples:
             answered.append(name)
     assert len(answered) >= 25
+
+
+def test_update_words_in_comments_do_not_make_a_query_an_update(loaded_oxigraph):
+    """Regression: SPARQLWrapper took "add" in a header comment for an update."""
+    from kg import endpoint
+
+    query = (
+        "# title: count\n# solution: add the ORCID to the record.\n"
+        "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    )
+    answer = endpoint.select(loaded_oxigraph.query_url, query)
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) > 0

@@ -268,12 +268,26 @@ def test_values_block_holds_escaped_terms_only():
     assert isinstance(ox.Store().query(text), ox.QuerySolutions)  # still one query, parsed as such
 
 
-def test_values_blocks_open_each_select_that_uses_a_parameter():
-    text = "SELECT ?w ?n WHERE { { SELECT ?w WHERE { ?w <p:s> $c } } OPTIONAL { ?w <p:t> ?n FILTER(?n != $t) } } ORDER BY ?w"
+def test_values_blocks_open_the_innermost_group_of_each_use():
+    text = "SELECT ?w ?n WHERE { { SELECT ?w WHERE { ?w <p:s> $c } } OPTIONAL { ?w <p:t> ?n FILTER(?n != $t) } FILTER($t != $c) } ORDER BY ?w"
     query = NamedQuery("q", None, text, parameters=(Parameter("c", "iri", True, None, "c"), Parameter("t", "string", True, None, "t")))
     bound = with_values_block(text, bind_parameters(query, {"c": "https://example.org/c", "t": "x"}))
-    assert bound == ('SELECT ?w ?n WHERE { VALUES (?t) { ("x") }\n { SELECT ?w WHERE { VALUES (?c) { (<https://example.org/c>) }\n'
-                     ' ?w <p:s> $c } } OPTIONAL { ?w <p:t> ?n FILTER(?n != $t) } } ORDER BY ?w')
+    assert bound == ('SELECT ?w ?n WHERE { VALUES (?c ?t) { (<https://example.org/c> "x") }\n'
+                     ' { SELECT ?w WHERE { VALUES (?c) { (<https://example.org/c>) }\n ?w <p:s> $c } }'
+                     ' OPTIONAL { VALUES (?t) { ("x") }\n ?w <p:t> ?n FILTER(?n != $t) } FILTER($t != $c) } ORDER BY ?w')
+
+
+def test_a_filter_in_a_union_branch_sees_the_parameter(fixture_query_store):
+    text = 'SELECT ?x WHERE { { BIND("a" AS ?x) FILTER(?x = $t) } UNION { BIND("b" AS ?x) FILTER(?x = $t) } } ORDER BY ?x'
+    query = NamedQuery("q", None, text, parameters=(Parameter("t", "string", True, None, "t"),))
+    from kg.query_run import run_local
+
+    assert [row[0].value for row in run_local(fixture_query_store, query, {"t": "b"}).rows] == ["b"]
+
+
+@pytest.fixture
+def fixture_query_store():
+    return ox.Store()
 
 
 def test_a_subquery_is_restricted_by_its_parameter():
@@ -345,9 +359,10 @@ def test_lint_catches_a_projected_parameter_and_a_missing_order(tmp_path):
     assert lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p $who } ORDER BY ?s\n") == []
 
 
-def test_lint_catches_a_parameter_inside_minus(tmp_path):
-    text = "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p ?o MINUS { ?s ?p $who } } ORDER BY ?s\n"
-    assert "$who is used inside MINUS, which does not see the bound value" in lint_text(tmp_path, text)
+def test_lint_catches_a_parameter_outside_the_patterns(tmp_path):
+    text = ("# title: t\n# description: d\n# param: min integer required -- m\n"
+            "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(?o) >= $min) ORDER BY ?s\n")
+    assert any(p.startswith("$min is used outside the WHERE patterns") for p in lint_text(tmp_path, text))
 
 
 def test_malformed_parameter_line_is_a_usage_error(tmp_path):
