@@ -121,7 +121,7 @@ def values_positions(text: str, names: Iterable[str]) -> dict[int, list[str]]:
 
 
 def with_values_block(text: str, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with ``VALUES (...) { (...) }`` opening each WHERE group that needs one."""
+    """The query with ``VALUES (...) { (...) }`` opening each group pattern that uses a parameter."""
     if not bound:
         return text
     for at, names in sorted(values_positions(text, bound).items(), reverse=True):
