@@ -47,6 +47,7 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 _ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
 _ESCAPES[0x7F] = "\\u007F"
 _ESCAPES.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f\ud800-\udfff]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -54,12 +55,17 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
+def escape(value: str) -> str:
+    # Most values need no escape; a C-speed search first spares the costly translate.
+    return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+
+
 def text(value: str) -> str:
-    return f'"{value.translate(_ESCAPES)}"'
+    return f'"{escape(value)}"'
 
 
 def typed(value: object, datatype: str) -> str:
-    return f'"{str(value).translate(_ESCAPES)}"^^<{XSD}{datatype}>'
+    return f'"{escape(str(value))}"^^<{XSD}{datatype}>'
 
 
 def canonical_decimal(value: float) -> str:

@@ -65,6 +65,7 @@ def name_key(author: Author) -> str:
     return normalise_name(author.name)
 
 
+@lru_cache(maxsize=262144)
 def node_key(author: Author) -> str:
     return f"orcid:{author.orcid}" if author.orcid else f"name:{name_key(author)}"
 
