@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import GIVEN, WORDS, author_pool  # noqa: E402
+from benchmarks.generate import WORDS, author_pool  # noqa: E402
 
 FORMATS = ("listing", "ris", "bibtex", "csl-json")
 SUFFIX = {"listing": ".txt", "ris": ".ris", "bibtex": ".bib", "csl-json": ".json"}

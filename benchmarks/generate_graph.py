@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.build import scheme_lines  # noqa: E402
-from kg.iris import mint_person_iri, slug  # noqa: E402
+from kg.iris import mint_person_iri  # noqa: E402
 from kg.mapping import map_corpus, sorted_unique  # noqa: E402
 from kg.model import AbstractSection, Author, Record, SourceRef, Venue  # noqa: E402
 from kg.resolve import Corpus, Person, Work  # noqa: E402

@@ -81,7 +81,7 @@ def _run(client: SPARQLWrapper, endpoint: str):
     where = redact(endpoint)
     try:
         return client.query()
-    except SPARQLExceptions.Unauthorized as exc:
+    except SPARQLExceptions.Unauthorized:
         raise EndpointError(f"{where}: authentication failed (HTTP 401/403); set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN") from None
     except SPARQLExceptions.QueryBadFormed as exc:
         raise EndpointError(f"{where}: the endpoint rejected the query (HTTP 400): {_first_line(exc)}") from None

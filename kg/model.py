@@ -115,6 +115,15 @@ class ReadResult:
     def skipped(self) -> list[Problem]:
         return [p for p in self.problems if p.skipped]
 
+    def keep(self, record: Record, problems: list[Problem], *, skip_reason: str | None, line: int, text: str = "") -> None:
+        """Keep ``record`` and the problems met inside it or, when
+        ``skip_reason`` says why it cannot be used, report it skipped instead."""
+        if skip_reason:
+            self.problems.append(Problem(record.source.file, line, f"{skip_reason}; skipped", text, skipped=True))
+        else:
+            self.problems.extend(problems)
+            self.records.append(record)
+
     def extend(self, other: ReadResult) -> None:
         self.records.extend(other.records)
         self.problems.extend(other.problems)

@@ -6,8 +6,6 @@ shared options and the mapping of errors onto exit codes.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..errors import KgError
@@ -46,11 +44,5 @@ def main() -> None:
     cli(prog_name="kg")
 
 
-from . import build as _build  # noqa: E402  (commands register themselves)
-
-for _module in ("query", "validate", "load", "concepts"):
-    try:
-        __import__(f"{__name__}.{_module}")
-    except ModuleNotFoundError as _exc:  # pragma: no cover - until each lands
-        if _exc.name != f"{__name__}.{_module}":
-            raise
+# Each module registers its commands on `cli` when imported.
+from . import build, concepts, load, query, validate  # noqa: E402,F401

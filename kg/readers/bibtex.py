@@ -279,12 +279,8 @@ def read_bibtex(text: str, file: str) -> ReadResult:
             continue  # @string, @preamble, @comment and text between entries
         problems: list[Problem] = []
         record = build_record(entry, file, problems)
-        reason = missing_identity(record)
-        if reason:
-            result.problems.append(Problem(file, line, reason + "; skipped", f"@{entry.entry_type}{{{entry.key}", skipped=True))
-            continue
-        result.problems.extend(problems)
-        result.records.append(record)
+        result.keep(record, problems, skip_reason=missing_identity(record), line=line,
+                    text=f"@{entry.entry_type}{{{entry.key}")
     result.problems.sort(key=lambda p: p.line)
     return result
 

@@ -216,11 +216,7 @@ def read_items(items: list, file: str, build) -> ReadResult:
             result.problems.append(Problem(file, index, reason, skipped=True))
             continue
         reason = missing_identity(record)
-        if reason:
-            result.problems.append(Problem(file, index, f"item {index}: {reason}; skipped", skipped=True))
-            continue
-        result.problems.extend(problems)
-        result.records.append(record)
+        result.keep(record, problems, skip_reason=reason and f"item {index}: {reason}", line=index)
     return result
 
 

@@ -213,13 +213,9 @@ def read_medline(text: str, file: str) -> ReadResult:
     for block in blocks:
         problems: list[Problem] = []
         record = build_record(block, file, problems)
-        reason = missing_identity(record)
-        if reason:
-            _, tag, value = block.fields[0]
-            result.problems.append(Problem(file, block.first_line, reason + "; skipped", f"{tag} - {value}"[:120], skipped=True))
-            continue
-        result.problems.extend(problems)
-        result.records.append(record)
+        _, tag, value = block.fields[0]
+        result.keep(record, problems, skip_reason=missing_identity(record), line=block.first_line,
+                    text=f"{tag} - {value}"[:120])
     result.problems.sort(key=lambda p: p.line)
     return result
 

@@ -281,12 +281,8 @@ def read_pubmed_xml(text: str, file: str) -> ReadResult:
     for element in root.iter("PubmedArticle", "PubmedBookArticle"):
         line = element.sourceline or 0
         record = _article_record(element, file) if element.tag == "PubmedArticle" else _book_record(element, file)
-        reason = missing_identity(record)
-        if reason:
-            pmid = next((value for scheme, value in record.identifiers if scheme == "pmid"), "")
-            result.problems.append(Problem(file, line, reason + "; skipped", f"PMID {pmid}" if pmid else "", skipped=True))
-            continue
-        result.records.append(record)
+        pmid = next((value for scheme, value in record.identifiers if scheme == "pmid"), "")
+        result.keep(record, [], skip_reason=missing_identity(record), line=line, text=f"PMID {pmid}" if pmid else "")
     return result
 
 

@@ -465,12 +465,8 @@ def read_ris(text: str, file: str) -> ReadResult:
         fields = parsed[0] if parsed else {}
         record_problems: list[Problem] = []
         record = build_record(chunk, fields, file, record_problems)
-        reason = missing_identity(record)
-        if reason:
-            result.problems.append(Problem(file, chunk.first_line, reason + "; skipped", lines[0].strip(), skipped=True))
-            continue
-        result.problems.extend(record_problems)
-        result.records.append(record)
+        result.keep(record, record_problems, skip_reason=missing_identity(record), line=chunk.first_line,
+                    text=lines[0].strip())
     result.problems.sort(key=lambda p: p.line)
     return result
 
