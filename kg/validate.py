@@ -13,17 +13,22 @@ are de-duplicated. Rule for shape authors that keeps this exact: shapes on
 shared nodes (person, venue, concept, source record) must not follow inverse
 paths, which a partition sees only in part.
 
-Whole-graph questions (the same DOI on two papers) are SPARQL checks in
-queries/checks/, run on Oxigraph or the remote endpoint.
+SHACL-SPARQL constraints (sh:sparql) do not go to pySHACL: they run once over
+the whole graph on Oxigraph (kg.validate_sparql), with the results pySHACL
+would give; pySHACL gets the shapes without them. Whole-graph questions (the
+same DOI on two papers) are SPARQL checks in queries/checks/, run on Oxigraph
+or the remote endpoint.
+
+Modules: kg.partitions cuts the store, kg.validate_shacl runs pySHACL in
+worker processes, kg.validate_sparql runs the sh:sparql constraints.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import gzip
-import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,24 +36,25 @@ import pyoxigraph as ox
 
 from . import endpoint as remote
 from .errors import InputError, UsageError
+from .partitions import (
+    DEFAULT_PARTITION_SIZE,
+    OWNED_LINKS,
+    Partitioner,
+    alternatives,
+    whole_graph,
+)
 from .report import SH, Report, Result, Severity
 from .resources import queries_dir, shapes_dir
 from .sinks import FORMATS
-from .vocab import DCTERMS, FABIO, KG, PRO, PROV, RDF, SKOS
+from .validate_shacl import run_shapes
+from .validate_sparql import plan as plan_sparql
+from .validate_sparql import run_native
+from .vocab import DCTERMS, KG, PROV, RDF
+
+__all__ = ["DEFAULT_PARTITION_SIZE", "Check", "Target", "load_checks", "load_shapes", "validate"]
 
 SHAPES_NS = "https://w3id.org/kg/shapes#"
 IDENTITY_SHAPE = f"{SHAPES_NS}OwnIriShape"
-DEFAULT_PARTITION_SIZE = 1000
-"""Papers per partition: ~60 MB of rdflib per worker, and enough work per task
-that pySHACL's per-call setup (building the shapes graph) stays small."""
-
-# What belongs to a paper's partition (see the module docstring).
-PAPER_CLASSES = [f"{FABIO}{c}" for c in ("JournalArticle", "Preprint", "BookChapter", "ConferencePaper", "Thesis", "Expression")]
-OWNED_LINKS = {f"{PRO}isDocumentContextFor", f"{KG}abstractSection", f"{KG}conceptAssignment"}
-REFERENCE_LINKS = {f"{DCTERMS}creator", f"{DCTERMS}isPartOf", f"{PROV}wasDerivedFrom", f"{DCTERMS}subject",
-                   f"{PRO}isHeldBy", f"{KG}assignedConcept"}
-SCHEME_CLASSES = [f"{SKOS}Concept", f"{SKOS}ConceptScheme"]
-
 Select = Callable[[str], list[dict[str, str]]]
 """Runs a SELECT query; rows map variable names to terms in N-Triples form."""
 
@@ -168,7 +174,7 @@ def _display(term: str | None) -> str:
         return ""
     if term.startswith("<") and term.endswith(">"):
         return term[1:-1]
-    found = re.match(r'^"(.*)"(?:\^\^<[^>]*>|@[\w-]+)?$', term, re.S)
+    found = re.match(r'^"(.*)"(?:\^\^<[^>]*>|@[\w-]+)?$', term, re.DOTALL)
     return found.group(1) if found else term
 
 
@@ -259,252 +265,6 @@ def load_endpoint(url: str, graph: str | None) -> ox.Store:
     return store
 
 
-# --------------------------------------------------------------------------- partitions
-
-
-def _line(quad: ox.Quad) -> str:
-    return f"{quad.subject} {quad.predicate} {quad.object} .\n"
-
-
-def paper_nodes(store: ox.Store) -> list:
-    classes = " ".join(f"<{c}>" for c in PAPER_CLASSES)
-    query = f"""SELECT DISTINCT ?paper WHERE {{
-        {{ ?paper <{PROV}wasDerivedFrom> ?source }} UNION {{ VALUES ?class {{ {classes} }} ?paper a ?class }}
-    }} ORDER BY ?paper"""
-    return [s["paper"] for s in store.query(query)]
-
-
-def _alternatives(iris: Iterable[str]) -> str:
-    return "|".join(f"<{i}>" for i in sorted(iris))
-
-
-OWNED_REFERENCE_LINKS = {f"{PRO}isHeldBy", f"{KG}assignedConcept"}
-
-
-class Partitioner:
-    """Cuts a store into N-Triples texts that pySHACL can validate one by one.
-
-    Pattern lookups per node, not one SPARQL query per batch: Oxigraph does
-    not push a VALUES block into UNION branches, and such a query ran for
-    minutes where the lookups take seconds.
-    """
-
-    def __init__(self, store: ox.Store, size: int = DEFAULT_PARTITION_SIZE) -> None:
-        self.store = store
-        self.size = max(1, size)
-        self.covered: set = set()
-        self._owned = {ox.NamedNode(i) for i in OWNED_LINKS}
-        self._refs = {ox.NamedNode(i) for i in REFERENCE_LINKS}
-
-    def describe(self, node, lines: list[str], seen: set) -> list[ox.Quad]:
-        if isinstance(node, ox.Literal) or node in seen:
-            return []
-        seen.add(node)
-        quads = list(self.store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
-        lines.extend(_line(q) for q in quads)
-        return quads
-
-    def paper(self, paper, lines: list[str], seen: set) -> None:
-        refs = []
-        for quad in self.describe(paper, lines, seen):
-            if quad.predicate in self._owned:
-                for inner in self.describe(quad.object, lines, seen):
-                    if inner.predicate in self._refs:
-                        refs.append(inner.object)
-            elif quad.predicate in self._refs:
-                refs.append(quad.object)
-        for node in refs:
-            self.describe(node, lines, seen)
-
-    def __iter__(self) -> Iterator[str]:
-        papers = paper_nodes(self.store)
-        for start in range(0, len(papers), self.size):
-            lines: list[str] = []
-            seen: set = set()
-            for paper in papers[start:start + self.size]:
-                self.paper(paper, lines, seen)
-            self.covered |= seen
-            yield "".join(lines)
-        yield from self.rest()
-
-    def rest(self) -> Iterator[str]:
-        """The concept scheme whole, then what no paper reaches."""
-        classes = " ".join(f"<{c}>" for c in SCHEME_CLASSES)
-        scheme = [s["node"] for s in self.store.query(
-            f"SELECT DISTINCT ?node WHERE {{ VALUES ?class {{ {classes} }} ?node a ?class }} ORDER BY ?node")]
-        if scheme:
-            lines: list[str] = []
-            seen: set = set()
-            for node in scheme:
-                self.describe(node, lines, seen)
-            self.covered |= seen
-            yield "".join(lines)
-        subjects = [s["s"] for s in self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s")]
-        left = [s for s in subjects if s not in self.covered]
-        for start in range(0, len(left), self.size * 10):
-            lines, seen = [], set()
-            for node in left[start:start + self.size * 10]:
-                self.describe(node, lines, seen)
-            yield "".join(lines)
-
-
-def whole_graph(store: ox.Store) -> Iterator[str]:
-    """The store as one partition (for small graphs and for comparisons)."""
-    yield "".join(_line(q) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-
-
-# --------------------------------------------------------------------------- pySHACL
-
-
-_SHAPES = None
-
-
-def speed_up_pyshacl() -> None:
-    """Two memoisations that leave pySHACL's results unchanged.
-
-    - rdflib parses and translates the SPARQL text of a sh:sparql constraint
-      again for every focus node; caching the translated query made 10k papers
-      13x faster (design notes, Validation).
-    - pySHACL looks each shape predicate up in a *list* of constraint
-      parameters, once per shape and focus node; a set-backed list makes that
-      lookup constant time.
-    """
-    from pyshacl import constraints
-    from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.evaluate import evalQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    if getattr(processor.SPARQLProcessor, "_kg_memoised", False):
-        return
-    cache: dict = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = cache[key]
-        return evalQuery(self.graph, strOrQuery, initBindings, base)
-
-    processor.SPARQLProcessor.query = query
-    processor.SPARQLProcessor._kg_memoised = True
-
-    class SetList(list):
-        def __init__(self, items):
-            super().__init__(items)
-            self._set = frozenset(items)
-
-        def __contains__(self, item):
-            return item in self._set
-
-    constraints.ALL_CONSTRAINT_PARAMETERS = SetList(constraints.ALL_CONSTRAINT_PARAMETERS)
-
-
-def _init_worker(shapes_ntriples: str) -> None:
-    global _SHAPES
-    from rdflib import Graph
-
-    speed_up_pyshacl()
-    _SHAPES = Graph().parse(data=shapes_ntriples, format="nt")
-
-
-RawResult = tuple[int, str, str, str | None, str | None, str, str | None]
-
-
-def validate_partition(ntriples: str) -> list[RawResult]:
-    """pySHACL on one partition; results as plain tuples (cheap to pickle)."""
-    import pyshacl
-    from rdflib import Graph
-
-    if not ntriples.strip():
-        return []
-    data = Graph().parse(data=ntriples, format="nt")
-    _conforms, report, _text = pyshacl.validate(data, shacl_graph=_SHAPES, inference="none", advanced=False)
-    return shacl_results(report)
-
-
-def shacl_results(report) -> list[RawResult]:
-    """The SHACL validation report graph as (severity, focus, message, source,
-    path, value, component) tuples, severities kept as pySHACL reported them."""
-    from rdflib import URIRef
-
-    sh = lambda name: URIRef(f"{SH}{name}")  # noqa: E731
-    out = []
-    for node in report.subjects(sh("resultSeverity"), None):
-        focus = report.value(node, sh("focusNode"))
-        severity = Severity.from_iri(str(report.value(node, sh("resultSeverity"))))
-        messages = sorted(str(m) for m in report.objects(node, sh("resultMessage")))
-        constraint = report.value(node, sh("sourceConstraint"))
-        shape = report.value(node, sh("sourceShape"))
-        source = constraint if isinstance(constraint, URIRef) else shape
-        path = report.value(node, sh("resultPath"))
-        value = report.value(node, sh("value"))
-        component = report.value(node, sh("sourceConstraintComponent"))
-        out.append((
-            int(severity), focus.n3(), messages[0] if messages else "", _term(source),
-            _path(report, path) if path is not None else None,
-            value.n3() if value is not None else None,
-            str(component) if component is not None else None,
-        ))
-    return out
-
-
-def _term(node) -> str:
-    return node.n3() if node is not None else ""
-
-
-def _path(graph, path) -> str:
-    """A SHACL path as SPARQL property path text (IRIs without brackets for plain ones)."""
-    from rdflib import BNode, URIRef
-    from rdflib.collection import Collection
-
-    if isinstance(path, URIRef):
-        return str(path)
-    if isinstance(path, BNode):
-        inverse = graph.value(path, URIRef(f"{SH}inversePath"))
-        if inverse is not None:
-            return f"^{_wrap(_path(graph, inverse))}"
-        alternatives = graph.value(path, URIRef(f"{SH}alternativePath"))
-        if alternatives is not None:
-            return "(" + "|".join(_wrap(_path(graph, p)) for p in Collection(graph, alternatives)) + ")"
-        if graph.value(path, URIRef(f"{RDF}first")) is not None:
-            return "/".join(_wrap(_path(graph, p)) for p in Collection(graph, path))
-    return path.n3()
-
-
-def _wrap(path: str) -> str:
-    return f"<{path}>" if re.match(r"^[a-z][\w+.-]*:", path) and not path.startswith("<") else path
-
-
-def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResult]:
-    """pySHACL over ``partitions``, in ``jobs`` processes when there is more than one."""
-    shapes_nt = shapes.serialize(format="nt")
-    texts = iter(partitions)
-    first = next(texts, None)
-    second = next(texts, None)
-    found: set[RawResult] = set()
-    if second is None or jobs <= 1:
-        _init_worker(shapes_nt)
-        for text in (t for t in (first, second) if t is not None):
-            found.update(validate_partition(text))
-        for text in texts:
-            found.update(validate_partition(text))
-        return found
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB threads
-    with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(shapes_nt,)) as pool:
-        pending = {pool.submit(validate_partition, first), pool.submit(validate_partition, second)}
-        for text in texts:
-            if len(pending) >= 2 * jobs:  # bound the partitions held in memory
-                done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
-                for task in done:
-                    found.update(task.result())
-            pending.add(pool.submit(validate_partition, text))
-        for task in futures.as_completed(pending):
-            found.update(task.result())
-    return found
-
-
 # --------------------------------------------------------------------------- provenance
 
 
@@ -513,7 +273,7 @@ _SOURCE_QUERIES = [
     # a paper: its own source record
     f"SELECT ?node ?file (MIN(?line) AS ?first) WHERE {{ VALUES ?node {{ %s }} ?node <{PROV}wasDerivedFrom> ?src . {_SOURCE} }} GROUP BY ?node ?file",
     # an authorship, abstract section or assignment: its paper's
-    f"SELECT ?node ?file (MIN(?line) AS ?first) WHERE {{ VALUES ?node {{ %s }} ?paper {_alternatives(OWNED_LINKS)} ?node . "
+    f"SELECT ?node ?file (MIN(?line) AS ?first) WHERE {{ VALUES ?node {{ %s }} ?paper {alternatives(OWNED_LINKS)} ?node . "
     f"?paper <{PROV}wasDerivedFrom> ?src . {_SOURCE} }} GROUP BY ?node ?file",
     # a person, venue or concept: the first paper's that names it
     f"SELECT ?node ?file (MIN(?line) AS ?first) WHERE {{ VALUES ?node {{ %s }} ?paper "
@@ -585,14 +345,25 @@ def validate(
     checks_directory: Path | None = None,
     jobs: int = 2,
     partition_size: int | None = DEFAULT_PARTITION_SIZE,
+    native_sparql: bool | None = None,
 ) -> Report:
     """Run shapes and checks on ``target``; ``partition_size=None`` validates
-    the whole graph as one rdflib graph (slow; for comparisons)."""
+    the whole graph as one rdflib graph, with pySHACL also running the
+    sh:sparql constraints (slow; for comparisons). ``native_sparql`` (default:
+    when partitioned) runs the sh:sparql constraints on Oxigraph instead."""
     shapes = load_shapes(base, shapes_directory)  # config errors before any data work
     checks = load_checks(checks_directory)
+    if native_sparql is None:
+        native_sparql = partition_size is not None
+    native, for_pyshacl = plan_sparql(shapes) if native_sparql else ([], shapes)
     store, select = open_target(target)
     partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
-    raw = run_shapes(partitions, shapes, jobs)
+    # pyoxigraph evaluates queries without the GIL: the sh:sparql constraints
+    # run in a thread while this one cuts partitions for the pySHACL workers.
+    with ThreadPoolExecutor(1) as side:
+        sparql = side.submit(run_native, native, store)
+        raw = run_shapes(partitions, for_pyshacl, jobs)
+        raw |= sparql.result()
     results = [
         Result(Severity(sev), focus, message, source, path, value, component)
         for sev, focus, message, source, path, value, component in raw
