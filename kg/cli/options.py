@@ -38,7 +38,7 @@ def progress_printer(quiet: bool = False):
     return lambda message: click.echo(f"kg: {message}...", err=True)
 
 
-# -- kg query: output format, where the query runs, parameters ----------------
+# -- where a command reads the graph; kg query's output format and parameters --
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 
@@ -54,7 +54,7 @@ def format_option(fn):
 def endpoint_option(fn):
     return click.option(
         "--endpoint", metavar="URL",
-        help="Run on this SPARQL 1.1 endpoint instead of the embedded store; credentials come "
+        help="Use this SPARQL 1.1 endpoint instead of the embedded store; credentials come "
              "only from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN.",
     )(fn)
 
@@ -62,8 +62,8 @@ def endpoint_option(fn):
 def graph_option(fn):
     return click.option(
         "--graph", metavar="IRI",
-        help="Query this named graph as the default graph (sent as default-graph-uri to an "
-             "endpoint) [default: `graph` in kg.toml for endpoints].",
+        help="Read this named graph as the default graph (sent as default-graph-uri to an "
+             "endpoint, where `graph` in kg.toml is the default).",
     )(fn)
 
 

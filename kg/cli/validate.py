@@ -13,19 +13,9 @@ from ..renderers import RENDERERS
 from ..report import parse_fail_on
 from ..validate import DEFAULT_PARTITION_SIZE, Target, validate
 from . import cli
-from .options import base_option, store_option
+from .options import base_option, endpoint_option, graph_option, store_option
 
 FAIL_ON = ["violation", "warning", "info", "none"]
-
-
-def endpoint_option(fn):
-    return click.option("--endpoint", metavar="URL", envvar="KG_ENDPOINT",
-                        help="Validate the graph of this SPARQL endpoint instead of the local store.")(fn)
-
-
-def graph_option(fn):
-    return click.option("--graph", metavar="IRI",
-                        help="With --endpoint: the named graph to read (sent as default-graph-uri).")(fn)
 
 
 @cli.command("validate")
@@ -74,7 +64,7 @@ def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, 
         store=None if files or endpoint else Path(config.store),
         files=tuple(files),
         endpoint=endpoint,
-        graph=graph if endpoint else None,
+        graph=config.graph if endpoint else None,
     )
     threshold = parse_fail_on(fail_on)
     report = validate(target, config.base, shapes_directory=shapes_dir, checks_directory=checks_dir,
