@@ -11,11 +11,11 @@ import pyoxigraph as ox
 from . import store as store_module
 from .errors import UsageError
 from .mapping import iter_mapped
-from .runs import DEFAULT_RUN_SIZE, SortedStatements
 from .model import Problem, ReadResult
 from .readers import read_path
 from .resolve import Corpus, resolve
 from .resources import ontology_dir
+from .runs import DEFAULT_RUN_SIZE, SortedStatements
 from .sinks import format_for, write_file
 
 INPUT_SUFFIXES = {".txt", ".ris", ".bib", ".json", ".xml", ".nbib", ".medline"}

@@ -225,3 +225,16 @@ def test_author_keywords_and_index_terms_stay_apart_in_the_graph(tmp_path):
     assert ("<https://w3id.org/kg/ns#subjectHeading>", '"Humans"') in objects
     assert ("<https://w3id.org/kg/ns#majorHeading>", '"Peer Group"') in objects
     assert ("<https://w3id.org/kg/ns#majorHeading>", '"Humans"') not in objects
+
+
+def test_spilled_runs_give_the_same_output_as_one_run(tmp_path):
+    """Past run_size lines the statements are sorted in runs on disk and merged;
+    the files and the store must not tell the difference."""
+    whole = build_graph([EXAMPLE], DEFAULT_BASE)
+    spilled = build_graph([EXAMPLE], DEFAULT_BASE, run_size=100)
+    assert spilled.statements.path is not None and whole.statements.path is None
+    assert spilled.summary.triples == whole.summary.triples == len(whole.lines)
+    write_outputs(spilled, store=tmp_path / "store", output=tmp_path / "spilled.nt")
+    write_outputs(whole, store=None, output=tmp_path / "whole.nt")
+    assert (tmp_path / "spilled.nt").read_bytes() == (tmp_path / "whole.nt").read_bytes()
+    assert len(ox.Store.read_only(str(tmp_path / "store"))) == whole.summary.triples
