@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from . import store as store_module
 from .errors import UsageError
+from .gc_pause import paused_gc
 from .mapping import iter_mapped
 from .model import Problem, ReadResult
 from .readers import read_path
@@ -141,6 +142,11 @@ def build_graph(
     run_size: int = DEFAULT_RUN_SIZE,
 ) -> Built:
     """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines."""
+    with paused_gc():
+        return _build_graph(inputs, base, format, tag, curated, progress, run_size)
+
+
+def _build_graph(inputs, base, format, tag, curated, progress, run_size) -> Built:
     say = progress or (lambda message: None)
     files = expand_inputs(inputs)
     say(f"reading {len(files)} file(s)")

@@ -27,10 +27,10 @@ the order files were named in):
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
 
+from .gc_pause import paused_gc
 from .iris import mint_paper_iri, mint_person_iri
 from .match_people import Mention, given_parts, match_people, name_key, node_key
 from .match_works import family_key, fold, match_works
@@ -199,16 +199,8 @@ def best_name(authors: list[Author]) -> Author:
 
 def resolve(records: list[Record], base: str) -> Corpus:
     """Group records into works and author names into people, with the merges."""
-    # Resolving allocates millions of small objects and frees none of them
-    # until the end; the cyclic collector's repeated full passes over them
-    # made 100k records superlinear, so it is paused here.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _resolve(records, base)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _resolve(records: list[Record], base: str) -> Corpus:
