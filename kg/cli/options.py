@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from ..config import Config, load_config
-
 
 def store_option(fn):
     return click.option(
@@ -25,10 +23,6 @@ def base_option(fn):
         envvar="KG_BASE",
         help="Base IRI for minted IRIs [default: https://w3id.org/kg/id/, or `base` in kg.toml].",
     )(fn)
-
-
-def config_from(**flags) -> Config:
-    return load_config(**flags)
 
 
 def progress_printer(quiet: bool = False):
