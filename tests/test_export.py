@@ -12,27 +12,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLE
-from kg.build import build_graph, write_outputs
 from kg.cli import cli
 from kg.export import shard_path
-from kg.vocab import DEFAULT_BASE
 
 GRAPH = "https://example.org/graph/kg"
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(example_build):
     """The example corpus in a store, and the sorted lines that store holds."""
-    folder = tmp_path_factory.mktemp("export-example")
-    try:
-        built = build_graph([EXAMPLE], DEFAULT_BASE)
-    except ModuleNotFoundError:  # the tagger is optional here
-        built = build_graph([EXAMPLE], DEFAULT_BASE, tag=False)
-    write_outputs(built, store=folder / "store", output=None)
-    store = ox.Store.read_only(str(folder / "store"))
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
-    return folder / "store", sorted(text.splitlines(keepends=True))
+    return example_build.store, example_build.lines
 
 
 def parsed_lines(path: Path) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import json
 import signal
 import socket
@@ -15,24 +17,19 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLE, free_port
+from conftest import free_port
 from kg import serve as serve_module
-from kg.build import build_graph, write_outputs
 from kg.cli import cli
 from kg.endpoint import select
 from kg.errors import InputError
-from kg.vocab import DEFAULT_BASE
 
 
 @pytest.fixture(scope="module")
-def example_store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve-example")
-    try:
-        built = build_graph([EXAMPLE], DEFAULT_BASE)
-    except ModuleNotFoundError:  # the tagger is optional here
-        built = build_graph([EXAMPLE], DEFAULT_BASE, tag=False)
-    write_outputs(built, store=folder / "store", output=None)
-    return folder / "store", len(built.lines)
+def example_store(tmp_path_factory, example_build):
+    """A copy of the example store, so the server has it to itself."""
+    store = tmp_path_factory.mktemp("serve-example") / "store"
+    shutil.copytree(example_build.store, store)
+    return store, len(example_build.lines)
 
 
 @pytest.fixture
