@@ -230,9 +230,13 @@ def read_csl_json(text: str, file: str) -> ReadResult:
     return read_items(items, file, build_record)
 
 
+def starts_like_json(head: str) -> bool:
+    """True when the text opens a JSON object or array (after a BOM or spaces)."""
+    return head.lstrip("\ufeff \t\n").startswith(("{", "["))
+
+
 def looks_like_csl_json(head: str, path: str) -> bool:
     """JSON whose first keys are CSL or Crossref ones."""
-    start = head.lstrip("\ufeff \t\n")
-    if not start.startswith(("{", "[")):
+    if not starts_like_json(head):
         return False
     return re.search(r'"(?:message-type|container-title|DOI|issued|author|type|title)"\s*:', head) is not None

@@ -25,7 +25,7 @@ from ..abstracts import split_structured_abstract
 from ..identifiers import find_issns, normalise_doi, normalise_orcid, split_pages, strip_markup, parse_date
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..names import make_author
-from .csljson import load_json, read_items
+from .csljson import load_json, read_items, starts_like_json
 from .ris import collect_headings
 
 FORMAT = "openalex"
@@ -201,7 +201,6 @@ def read_openalex(text: str, file: str) -> ReadResult:
 
 def looks_like_openalex(head: str, path: str) -> bool:
     """JSON naming OpenAlex work IDs or OpenAlex-only keys."""
-    start = head.lstrip("\ufeff \t\n")
-    if not start.startswith(("{", "[")):
+    if not starts_like_json(head):
         return False
     return re.search(r'"https://openalex\.org/W\d+|"(?:abstract_inverted_index|authorships|publication_year)"\s*:', head) is not None
