@@ -256,3 +256,12 @@ def test_keywords_split_from_index_terms_by_dialect(exports):
     assert zotero.records[0].keywords[0] == "biological treatment"
     assert "Humans" in zotero.records[2].subject_headings
     assert "Colitis, Ulcerative" in zotero.records[2].major_headings
+
+
+def test_pubmed_abstract_with_headings_in_capitals_is_structured(exports):
+    """Regression: Zotero's RIS of a PubMed record keeps PubMed's "BACKGROUND:"
+    labels, which the splitter once ignored (it only knew "Background:")."""
+    result, _ = read_real(exports, "asreview__tests_demo_data__pubmed_zotero.ris")
+    record = next(r for r in result.records if r.doi == "10.1186/s12876-019-1034-9")
+    assert [s.label for s in record.abstract_sections] == ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSION"]
+    assert record.abstract_sections[1].text.startswith("A scoping review was conducted")
