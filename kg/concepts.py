@@ -63,6 +63,8 @@ class Scheme:
     title: str | None
     concepts: Mapping[str, Concept]
     top_concepts: tuple[str, ...]
+    collections: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """skos:Collection IRI -> the concepts it has as skos:member."""
 
     def narrower(self, iri: str) -> tuple[str, ...]:
         return self._narrower().get(iri, ())
@@ -147,11 +149,20 @@ def _load_scheme_cached(path: str) -> Scheme:
     tops = {str(o) for o in graph.objects(scheme_iri, skos.hasTopConcept)}
     tops |= {str(s) for s in graph.subjects(skos.topConceptOf, scheme_iri)}
     title = graph.value(scheme_iri, rdflib.URIRef("http://purl.org/dc/terms/title"))
+    collections = {
+        str(collection): frozenset(str(member) for member in graph.objects(collection, skos.member))
+        for collection in graph.subjects(rdflib.RDF.type, skos.Collection)
+    }
+    for collection, members in sorted(collections.items()):
+        unknown = sorted(members - set(concepts))
+        if unknown:
+            raise UsageError(f"{path}: collection {collection} has members that are not concepts: {', '.join(unknown)}")
     return Scheme(
         iri=CONCEPT_SCHEME,
         title=str(title) if title is not None else None,
         concepts=concepts,
         top_concepts=tuple(sorted(tops, key=lambda i: concepts[i].pref_label.casefold() if i in concepts else i)),
+        collections=collections,
     )
 
 

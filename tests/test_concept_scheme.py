@@ -45,6 +45,7 @@ CHECKED_MESH = {
     "D000074441": "Involuntary Treatment",
 }
 MESH = "http://id.nlm.nih.gov/mesh/"
+KGC = "https://w3id.org/kg/concepts/"
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +151,30 @@ def test_spelling_variants_and_abbreviations_are_alt_labels(scheme):
 
 def test_the_tagger_compiles_the_scheme(scheme):
     Tagger(scheme)  # raises on labels of two concepts that read the same
+
+
+def test_design_collections_hold_the_designs(scheme):
+    from kg.tagger import PRIMARY_DESIGNS, REVIEW_DESIGNS
+
+    reviews, primary = scheme.collections[REVIEW_DESIGNS], scheme.collections[PRIMARY_DESIGNS]
+    assert {KGC + s for s in ("systematic-review", "meta-analysis", "scoping-review", "evidence-synthesis")} == reviews
+    assert KGC + "randomised-controlled-trial" in primary and KGC + "survey" in primary
+    assert not reviews & primary
+    # every member is a concept the tagger can assign
+    for member in reviews | primary:
+        assert scheme.concepts[member].taggable
+
+
+def test_a_collection_member_that_is_not_a_concept_is_refused(tmp_path):
+    from kg.errors import UsageError
+
+    bad = tmp_path / "scheme.ttl"
+    bad.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix kgc: <https://w3id.org/kg/concepts/> .\n"
+        'kgc:a a skos:Concept ; skos:prefLabel "a"@en .\n'
+        "kgc:review-designs a skos:Collection ; skos:member kgc:a, kgc:typo .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UsageError, match="review-designs has members that are not concepts: .*typo"):
+        load_scheme(bad)

@@ -127,7 +127,7 @@ def test_gold_split_is_fixed_and_balanced():
     gold = load_gold(GOLD)
     halves = {k: gold_split(k) for k in gold}
     assert set(halves.values()) == {"dev", "held-out"}
-    assert (sum(v == "dev" for v in halves.values()), sum(v == "held-out" for v in halves.values())) == (47, 36)
+    assert (sum(v == "dev" for v in halves.values()), sum(v == "held-out" for v in halves.values())) == (74, 56)
     # sha256, not hash(): the same key lands in the same half in every run
     assert gold_split("peer-support-listing.txt|line:17") == "dev"
     assert gold_split("peer-support-listing.txt|line:38") == "held-out"
@@ -140,21 +140,33 @@ def test_gold_set_micro_f1(gold_predictions):
     """Micro P, R, F1 and macro F1 on the whole gold file and on its halves.
 
     The tagger's weights and thresholds (kg/tagger.py, kg:minMentions) were
-    tuned on the dev half only; held-out is the honest estimate. The exact
-    figures guard against regressions. The whole file measures 0.849, just
-    short of the 0.85 the issue asks for: the gold file records aboutness and
-    the remaining false positives are mostly concepts an abstract names
-    several times without being about them (see `kg concepts eval`).
+    tuned on the dev half only; held-out is the honest estimate, and the whole
+    file, which includes dev, flatters it. The exact figures guard against
+    regressions. The whole file measures 0.8495: it prints as 0.850 but is
+    still short of the 0.85 the issue asks for.
+
+    The file's last 47 rows (every unannotated Web of Science record, and the
+    first 40 unannotated records of the communication-research BibTeX file, in
+    file order) were annotated blind, before the tagger was run on them; on
+    those rows alone the tagger scored 0.704 before tuning on their dev half.
     """
     gold, predicted = gold_predictions
-    assert figures(gold, predicted, "all") == (0.841, 0.857, 0.849, 0.785)
-    assert figures(gold, predicted, "dev") == (0.893, 0.869, 0.881, 0.793)
-    assert figures(gold, predicted, "held-out") == (0.775, 0.84, 0.806, 0.699)
-    # Before zone weighting, keyword corroboration and one mention per sentence:
-    # all 0.811, dev 0.838, held-out 0.776. Splitting author keywords from
-    # subject headings (weights tuned on dev: a flat optimum) left every figure
-    # unchanged.
-    assert figures(gold, predicted, "held-out")[2] > 0.776
+    assert figures(gold, predicted, "all") == (0.856, 0.843, 0.85, 0.767)
+    part = select_split(gold, "all")
+    exact = evaluate(part, {k: v for k, v in predicted.items() if k in part}).micro.f1
+    assert 0.849 < exact < 0.85
+    assert figures(gold, predicted, "dev") == (0.88, 0.872, 0.876, 0.788)
+    assert figures(gold, predicted, "held-out") == (0.821, 0.802, 0.812, 0.679)
+
+
+def test_gold_set_first_83_records(gold_predictions):
+    """The first 83 rows, the gold file as it was before the blind additions:
+    0.849 then (held-out 0.806); salience, the review rule, author keywords
+    assigning alone and the label additions took it to 0.869 (held-out 0.829)."""
+    gold, predicted = gold_predictions
+    first = dict(list(load_gold(GOLD).items())[:83])
+    assert figures(first, predicted, "all")[2] == 0.869
+    assert figures(first, predicted, "held-out")[2] == 0.829
 
 
 # -- hierarchy() and suggest() ---------------------------------------------------------

@@ -137,14 +137,19 @@ def test_assignment_values(tagger):
     # a last sentence (conclusion zone) of a two-sentence abstract counts as body: 1.0
     assert (worker.field, worker.matched, worker.score, worker.evidence) == (
         "abstract", "peer support workers", 0.7, 1.0)
-    # "Peer Support" only in the keywords: keywords never assign on their own
-    assert KGC + "peer-support" not in {a.concept for a in result}
+    # "Peer Support" only in the author's keywords: assigns, with the keyword as its match
+    support = next(a for a in result if a.concept == KGC + "peer-support")
+    assert (support.field, support.matched, support.evidence) == ("keywords", "Peer Support", 1.0)
     assert all(0 <= a.score <= 1 and round(a.score, 3) == a.score for a in result)
 
 
-def test_keywords_corroborate_but_never_assign_alone(tagger):
-    assert "stigma" not in slugs(tagger.tag("Diet in IBD", None, ["Stigma", "Humans"]))
-    assert "stigma" not in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", ["Stigma"]))
+def test_author_keywords_assign_alone_but_headings_do_not(tagger):
+    # the author named the topic: "Stigma" as a keyword assigns with no mention in the text
+    assert "stigma" in slugs(tagger.tag("Diet in IBD", None, ["Stigma", "Humans"]))
+    assert "stigma" in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", ["Stigma"]))
+    # an indexer's heading alone does not, major or not
+    assert "stigma" not in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", major_headings=["Stigma"]))
+    assert "stigma" not in slugs(tagger.tag("Diet in IBD", "Patients were interviewed.", subject_headings=["Stigma"]))
     # practitioner needs 2: one body mention (1.0) plus a plain subject heading (0.5) is not enough ...
     text = "Diet matters. Patients spoke to clinicians. Results follow."
     assert "practitioner" not in slugs(tagger.tag("Diet in IBD", text, subject_headings=["Physicians"]))
@@ -153,6 +158,43 @@ def test_keywords_corroborate_but_never_assign_alone(tagger):
     found = tagger.tag("Diet in IBD", "We asked clinicians about diet. Results follow.", subject_headings=["Physicians"])
     practitioner = next(a for a in found if a.concept == KGC + "practitioner")
     assert (practitioner.field, practitioner.matched, practitioner.evidence) == ("abstract", "clinicians", 2.0)
+
+
+def test_a_concept_dwarfed_by_the_main_one_is_a_detail(tagger):
+    """Salience: a condition named once in a long abstract about something else
+    (one outcome among many) is dropped; the same sentence alone assigns it."""
+    detail = "Anxiety scores did not differ at six months."
+    assert "anxiety" in slugs(tagger.tag("Outcomes", detail))
+    main = " ".join([
+        "We reviewed dialectical behaviour therapy.",           # the aims: 1.5
+        "Dialectical behaviour therapy reduced self-harm.",     # 1.0 each from here
+        "Dialectical behaviour therapy was acceptable.",
+        "Dialectical behaviour therapy kept people in care.",
+        "Dialectical behaviour therapy cost less.",
+        "Dialectical behaviour therapy helped carers.",
+        detail,
+        "Dialectical behaviour therapy should be offered.",   # the conclusion
+    ])
+    found = {a.concept: a.evidence for a in tagger.tag("Dialectical behaviour therapy in practice", main)}
+    dbt = found[KGC + "dialectical-behaviour-therapy"]
+    assert dbt == 3.0 + 1.5 + 6 * 1.0  # title, aims, six more sentences
+    assert KGC + "anxiety" not in found  # 1.0 < MIN_SALIENCE (0.1) * 10.5
+    # a title match is never dropped, however strong the rest is
+    assert "anxiety" in slugs(tagger.tag("Dialectical behaviour therapy and anxiety", main))
+
+
+def test_a_review_does_not_take_the_designs_of_the_studies_it_reviewed(tagger):
+    abstract = ("We searched five databases. Seven randomised controlled trials and two cohort studies "
+                "were included. Focus groups were rare. Most randomised controlled trials were small.")
+    review = slugs(tagger.tag("Exercise for depression: a systematic review", abstract))
+    assert "systematic-review" in review
+    assert not review & {"randomised-controlled-trial", "longitudinal-study", "focus-group"}
+    # even when the title names them: a meta-analysis of trials is not a trial
+    meta = slugs(tagger.tag("Exercise for depression: a meta-analysis of randomised controlled trials", abstract))
+    assert "meta-analysis" in meta and "randomised-controlled-trial" not in meta
+    # without a review in the title, the same abstract's designs are the paper's own
+    primary = slugs(tagger.tag("Exercise for depression", abstract))
+    assert {"randomised-controlled-trial", "longitudinal-study", "focus-group"} <= primary
 
 
 def test_one_mention_per_sentence(tagger):
@@ -285,8 +327,8 @@ def test_author_keywords_major_and_plain_headings(tagger):
     stigma = KGC + "stigma"
     assert keyed[stigma] == major[stigma] == plain.get(stigma, 1.0) + 1.0
     assert headed[stigma] == plain.get(stigma, 1.0) + 0.5
-    # never alone, and check tags are ignored
-    assert slugs(tagger.tag("A study", None, keywords=("stigma",), major_headings=("Stigma",))) == set()
+    # headings never alone, and check tags are ignored
+    assert slugs(tagger.tag("A study", None, major_headings=("Stigma",), subject_headings=("Stigma",))) == set()
     assert "young-people" not in slugs(tagger.tag("Young people", None)) ^ slugs(
         tagger.tag("Young people", None, subject_headings=("Adolescent",)))
     assert tagger.tag("A study", "Adolescent services were studied.", subject_headings=("Adolescent",)) == \
