@@ -142,31 +142,29 @@ def test_gold_set_micro_f1(gold_predictions):
     The tagger's weights and thresholds (kg/tagger.py, kg:minMentions) were
     tuned on the dev half only; held-out is the honest estimate, and the whole
     file, which includes dev, flatters it. The exact figures guard against
-    regressions. The whole file measures 0.8495: it prints as 0.850 but is
-    still short of the 0.85 the issue asks for.
+    regressions.
 
     The file's last 47 rows (every unannotated Web of Science record, and the
     first 40 unannotated records of the communication-research BibTeX file, in
     file order) were annotated blind, before the tagger was run on them; on
     those rows alone the tagger scored 0.704 before tuning on their dev half.
+    A second blind annotation of the same 47 rows agreed with the first at
+    micro-F1 0.942, so the tagger, not the annotation, is what falls short there.
     """
     gold, predicted = gold_predictions
-    assert figures(gold, predicted, "all") == (0.856, 0.843, 0.85, 0.767)
-    part = select_split(gold, "all")
-    exact = evaluate(part, {k: v for k, v in predicted.items() if k in part}).micro.f1
-    assert 0.849 < exact < 0.85
-    assert figures(gold, predicted, "dev") == (0.88, 0.872, 0.876, 0.788)
-    assert figures(gold, predicted, "held-out") == (0.821, 0.802, 0.812, 0.679)
+    assert figures(gold, predicted, "all") == (0.864, 0.843, 0.854, 0.781)
+    assert figures(gold, predicted, "dev") == (0.891, 0.872, 0.881, 0.809)
+    assert figures(gold, predicted, "held-out") == (0.826, 0.802, 0.814, 0.684)
 
 
 def test_gold_set_first_83_records(gold_predictions):
     """The first 83 rows, the gold file as it was before the blind additions:
-    0.849 then (held-out 0.806); salience, the review rule, author keywords
-    assigning alone and the label additions took it to 0.869 (held-out 0.829)."""
+    0.849 then (held-out 0.806). Salience, the review rule, author keywords
+    assigning alone and the scheme fixes took it to 0.875 (held-out 0.832)."""
     gold, predicted = gold_predictions
     first = dict(list(load_gold(GOLD).items())[:83])
-    assert figures(first, predicted, "all")[2] == 0.869
-    assert figures(first, predicted, "held-out")[2] == 0.829
+    assert figures(first, predicted, "all")[2] == 0.875
+    assert figures(first, predicted, "held-out")[2] == 0.832
 
 
 # -- hierarchy() and suggest() ---------------------------------------------------------

@@ -71,6 +71,19 @@ def test_peer_to_peer_networks_are_not_peer_groups(tagger):
     assert tag_text(tagger, "Peer-to-peer networks share files.") == set()
 
 
+def test_bipolar_disorder_is_not_psychosis(tagger):
+    # Regression: "bipolar disorder" was a label of psychosis, so a paper telling
+    # borderline personality disorder from bipolar disorder was tagged psychosis.
+    assert "psychosis" not in tag_text(tagger, "Patients with bipolar disorder report elated mood.")
+    assert "psychosis" in tag_text(tagger, "Patients with first-episode psychosis report voices.")
+
+
+def test_semantic_networks_are_not_social_network_analysis(tagger):
+    text = "We used semantic network analysis of tweets about climate change."
+    assert "social-network-analysis" not in tag_text(tagger, text)
+    assert "social-network-analysis" in tag_text(tagger, "We used network analysis of tweets about climate change.")
+
+
 # -- variants ----------------------------------------------------------------------
 
 
