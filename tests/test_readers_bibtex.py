@@ -105,9 +105,24 @@ def test_scopus_duplicate_field_and_suffix(exports):
     # Scopus: author_keywords are the authors', keywords the index keywords
     assert "hedge" in first.keywords and "priority journal" not in first.keywords
     assert "priority journal" in first.subject_headings
+    # the entry with the field given twice is read like any other
+    cooper = next(r for r in result.records if r.source.line == 51)
+    assert [a.family for a in cooper.authors] == ["Cooper", "Booth", "Varley-Campbell", "Britten", "Garside"]
 
 
 # -- quirks -------------------------------------------------------------------
+
+
+def test_entry_with_a_field_given_twice_keeps_its_authors_apart():
+    """Regression: bibtexparser leaves the values of a failed block (a field
+    given twice) in their braces, and a braced author list was one author."""
+    text = ('@article{k, author={Cooper, C. and Booth, A.}, title="A {Cochrane} review",\n'
+            "  note={first}, note={second}, year=2018, doi={10.1234/x}}\n")
+    result = read_bibtex(text, "f.bib")
+    record = result.records[0]
+    assert [(a.family, a.given) for a in record.authors] == [("Cooper", "C."), ("Booth", "A.")]
+    assert record.title == "A Cochrane review" and record.year == 2018
+    assert [(p.line, p.reason) for p in result.problems] == [(1, "field given twice (note); the first value is used")]
 
 
 def test_latex_escapes_become_unicode():

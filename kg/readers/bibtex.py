@@ -32,6 +32,7 @@ import re
 from functools import lru_cache
 
 import bibtexparser
+from bibtexparser.middlewares import RemoveEnclosingMiddleware
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
@@ -250,6 +251,13 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
     )
 
 
+def _unenclosed(entry: Entry) -> Entry:
+    """The entry of a failed block with its values' braces and quotes removed:
+    bibtexparser's parse stack skips failed blocks, and a still-braced author
+    field is one name to the name splitter."""
+    return RemoveEnclosingMiddleware(allow_inplace_modification=False).transform_entry(entry, None)
+
+
 def read_bibtex(text: str, file: str) -> ReadResult:
     """Read BibTeX text; see the module docstring for the quirks handled."""
     result = ReadResult()
@@ -259,10 +267,10 @@ def read_bibtex(text: str, file: str) -> ReadResult:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             # Same key twice: the entry itself is fine; keys do not matter here.
-            entry = block.ignore_error_block
+            entry = _unenclosed(block.ignore_error_block)
             result.problems.append(Problem(file, line, f"duplicate entry key {block.key!r}"))
         elif isinstance(block, DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
+            entry = _unenclosed(block.ignore_error_block)
             keys = ", ".join(sorted(block.duplicate_keys))
             result.problems.append(Problem(file, line, f"field given twice ({keys}); the first value is used"))
         elif isinstance(block, ParsingFailedBlock):
