@@ -159,7 +159,7 @@ def map_work(out: TripleWriter, work: Work, base: str) -> None:
             out.add_if(paper, f"{KG}identifier", f"{scheme}:{value}")
     if record.authors_truncated:
         out.add(paper, f"{KG}authorListTruncated", typed("true", "boolean"))
-    map_venue(out, paper, record, base)
+    map_venue(out, work, base)
     map_authorships(out, work)
     for position, section in enumerate(record.abstract_sections, start=1):
         node = mint_section_iri(paper, position)
@@ -172,11 +172,12 @@ def map_work(out: TripleWriter, work: Work, base: str) -> None:
         map_source(out, paper, source, base)
 
 
-def map_venue(out: TripleWriter, paper: str, record: Record, base: str) -> None:
-    venue = record.venue
+def map_venue(out: TripleWriter, work: Work, base: str) -> None:
+    """The paper's venue, under the IRI the journal's works share (:mod:`kg.venues`)."""
+    paper, record, venue = work.iri, work.record, work.record.venue
     if venue is None or not (venue.title or venue.issn or venue.eissn):
         return
-    node = mint_venue_iri(base, venue.issn or venue.eissn, venue.title)
+    node = work.venue_iri or mint_venue_iri(base, venue.issn or venue.eissn, venue.title)
     out.add(paper, f"{DCTERMS}isPartOf", iri(node))
     out.add(node, f"{RDF}type", iri(f"{KG}Venue"))
     out.add(node, f"{RDF}type", iri(VENUE_CLASSES.get(record.doc_type, DEFAULT_VENUE_CLASS)))

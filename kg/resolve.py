@@ -15,6 +15,9 @@ the order files were named in):
   database records beat reference-manager exports, which beat scraped listings.
 - Title, type, year, date, volume, issue, DOI and venue parts: the first
   ranked record that has the value. Pages come as a pair from one record.
+- Venues are then resolved across works (:mod:`kg.venues`): every work of a
+  journal shares one venue IRI and one description, whichever ISSN or title
+  spelling its records give.
 - Abstract: the longest (ties by rank); its sections from the same record
   when it has them, else from the first ranked record with sections.
 - Authors: the first ranked record with a complete (not truncated) list, else
@@ -35,6 +38,7 @@ from .iris import mint_paper_iri, mint_person_iri
 from .match_people import Mention, given_parts, match_people, name_key, node_key
 from .match_works import family_key, fold, match_works
 from .model import Author, Record, SourceRef, Venue
+from .venues import unify_venues
 
 FORMAT_RANK = {
     "pubmed-xml": 0,
@@ -65,6 +69,9 @@ class Work:
     sources: tuple[Record, ...]
     people: tuple[str, ...]
     """Person IRIs, one per author of ``record`` in order."""
+    venue_iri: str | None = None
+    """The venue's IRI, shared by every work of the same journal (:mod:`kg.venues`);
+    ``record.venue`` is then that venue's combined description."""
 
 
 @dataclass(frozen=True)
@@ -179,13 +186,6 @@ def union(values) -> tuple[str, ...]:
 # -- resolving --------------------------------------------------------------
 
 
-def venue_key(venue: Venue | None) -> tuple[str | None, str | None]:
-    if venue is None:
-        return None, None
-    key = venue.issn or venue.eissn or (fold(venue.title) if venue.title else None)
-    return key, venue.title or key
-
-
 def best_name(authors: list[Author]) -> Author:
     """The fullest form of a person's name: most full given names, then most
     parts, then the folded key, so the choice never depends on input order."""
@@ -216,16 +216,19 @@ def _resolve(records: list[Record], base: str) -> Corpus:
         by_iri[iri].extend(group)
 
     drafts = []
+    for iri, members in sorted(by_iri.items()):
+        members = sorted(members)
+        drafts.append((iri, combine([ordered[i] for i in members]), members))
+    venues = unify_venues([record.venue for _, record, _ in drafts], base)
+    drafts = [(iri, replace(record, venue=v.venue) if v else record, members, v.iri if v else None)
+              for (iri, record, members), v in zip(drafts, venues)]
+
     mentions: list[Mention] = []
     primary_records: set[int] = set()
-    for work_index, (iri, members) in enumerate(sorted(by_iri.items())):
-        members = sorted(members)
-        sources = [ordered[i] for i in members]
-        record = combine(sources)
-        drafts.append((iri, record, members))
-        keeps = primary_source(record, sources, members)
+    for work_index, (iri, record, members, venue_iri) in enumerate(drafts):
+        keeps = primary_source(record, [ordered[i] for i in members], members)
         primary_records.add(keeps)
-        venue, venue_title = venue_key(record.venue)
+        venue, venue_title = venue_iri, record.venue.title if record.venue else None
         for i in members:
             authors = record.authors if i == keeps else ordered[i].authors
             for position, author in enumerate(authors):
@@ -241,10 +244,10 @@ def _resolve(records: list[Record], base: str) -> Corpus:
     member_links = defaultdict(list)
     for link in links:
         member_links[link.left].append(link)
-    for iri, record, members in drafts:
+    for iri, record, members, venue_iri in drafts:
         person_iris = tuple(people_iri(people, root_of, a) for a in record.authors)
         sources = tuple(ordered[i] for i in members)
-        works.append(Work(iri, record, sources, person_iris))
+        works.append(Work(iri, record, sources, person_iris, venue_iri))
         if len(members) > 1:
             inside = set(members)
             evidence = sorted(

@@ -95,3 +95,23 @@ def test_ambiguous_and_different_people_stay_apart(corpus):
     assert len(by_name["Saygin, Caner"]) == 3
     # "Min" is not "Min-Hui"
     assert by_name["Wang, Min"] != by_name["Wang, Min-Hui"]
+
+
+def test_one_venue_per_journal_across_the_exports(corpus):
+    """Regression: Blood, Leukemia, NEJM and four other journals were two venues
+    each, one per ISSN, because exports give print and electronic ISSNs in
+    different orders or only one of them."""
+    issns: dict[str, set[str]] = {}
+    titles: dict[str, set[str]] = {}
+    for work in corpus.works:
+        venue = work.record.venue
+        if work.venue_iri is None:
+            continue
+        for issn in filter(None, (venue.issn, venue.eissn)):
+            issns.setdefault(issn, set()).add(work.venue_iri)
+        titles.setdefault(work.venue_iri, set()).add(venue.title)
+    assert {issn: iris for issn, iris in issns.items() if len(iris) > 1} == {}
+    assert {iri: t for iri, t in titles.items() if len(t) > 1} == {}
+    blood = {w.venue_iri for w in corpus.works if w.record.venue and w.record.venue.title == "Blood"}
+    assert blood == {f"{DEFAULT_BASE}venue/issn/0006-4971"}
+    assert len({w.venue_iri for w in corpus.works if w.venue_iri}) == 190
