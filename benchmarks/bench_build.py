@@ -11,6 +11,7 @@ own bulk load of that same N-Triples file into a fresh store, for the ratio.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -57,15 +58,17 @@ def measure_one(size: int, tag: bool) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["--one"]:
+    if argv[:1] == ["--one"]:  # the child process that measures one size
         print(json.dumps(measure_one(int(argv[1]), argv[2] == "tag")))
         return
-    tag = "--tag" in argv
-    sizes = [int(a) for a in argv if a.isdigit()] or [1000, 10000, 100000]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000], help="records per corpus")
+    parser.add_argument("--tag", action="store_true", help="tag concepts too")
+    args = parser.parse_args(argv)
     print("records  triples  graph_s  total_s  records/s  triples/s  peak_MB  bulk_load_s  total/bulk")
-    for size in sizes:
+    for size in args.sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "tag" if tag else "notag"],
+            [sys.executable, __file__, "--one", str(size), "tag" if args.tag else "notag"],
             check=True, capture_output=True, text=True,
         ).stdout
         r = json.loads(out)

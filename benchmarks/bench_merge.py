@@ -12,6 +12,7 @@ planted duplicates were found. Target: at most 60 s and 2 GB for 100k.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import resource
@@ -122,7 +123,9 @@ def main() -> None:
     from kg.resolve import resolve
     from kg.vocab import DEFAULT_BASE
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("records", nargs="?", type=int, default=100_000, help="records to generate (default 100000)")
+    n = parser.parse_args().records
     with tempfile.TemporaryDirectory(prefix="kg-bench-merge-") as tmp:
         folder = Path(tmp)
         planted = generate(folder, n)
