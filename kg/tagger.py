@@ -52,8 +52,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .concepts import Concept, Scheme, load_scheme, normalise_doi
-from .vocab import CONCEPTS
 from .errors import UsageError
+from .vocab import CONCEPTS
 
 # -- normalisation -----------------------------------------------------------
 
@@ -386,7 +386,7 @@ class Tagger:
             total = evidence[concept]
             if concept not in titled:
                 if concept not in in_abstract and not (AUTHOR_KEYWORDS_ASSIGN_ALONE and concept in by_author):
-                    continue  # index terms alone never assign
+                    continue  # subject headings alone never assign
                 if total < self.scheme.concepts[concept].min_mentions:
                     continue  # a passing mention
             supported.append(concept)
