@@ -46,6 +46,11 @@ class Venue:
     issn: str | None = None
     eissn: str | None = None
     publisher: str | None = None
+    issns_typed: bool = False
+    """True when the source said which ISSN is print and which electronic
+    (PubMed, MEDLINE, Crossref's issn-type, Web of Science's EI field); RIS,
+    plain CSL-JSON and OpenAlex give a list, and ``issn``/``eissn`` are then
+    a guess from the order."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ the order files were named in):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from .gc_pause import paused_gc
 from .iris import mint_paper_iri, mint_person_iri
@@ -146,12 +146,22 @@ def combine(records: list[Record]) -> Record:
 
 
 def combine_venues(venues: list[Venue]) -> Venue | None:
+    """The first ranked value of each field; the ISSNs from a source that says
+    which is print and which electronic, when one of them does."""
     if not venues:
         return None
-    values = {
-        f.name: next((getattr(v, f.name) for v in venues if getattr(v, f.name)), None) for f in fields(Venue)
-    }
-    return Venue(**values)
+    typed = [v for v in venues if v.issns_typed]
+
+    def first(name: str, among: list[Venue] = venues) -> str | None:
+        return next((getattr(v, name) for v in among if getattr(v, name)), None)
+
+    return Venue(
+        title=first("title"),
+        issn=first("issn", typed or venues),
+        eissn=first("eissn", typed or venues),
+        publisher=first("publisher"),
+        issns_typed=bool(typed),
+    )
 
 
 def enrich_authors(authors: tuple[Author, ...], others: list[tuple[Author, ...]]) -> tuple[Author, ...]:

@@ -14,7 +14,9 @@ be split between them. :func:`unify_venues` groups the venues of all works:
 
 A group's fields are chosen by vote over its works (ties broken by the text,
 so input order never matters): the most given print ISSN, the most given
-electronic ISSN (else another ISSN of the group), the most given title
+electronic ISSN (else another ISSN of the group), where only sources that say
+which ISSN is which vote when there are any (a Zotero RIS export lists the
+electronic ISSN first; PubMed labels both); the most given title
 (mixed case before all-capitals), the most given publisher. Its IRI is
 minted from the lowest of all its ISSNs, or from its title when it has none,
 so the same journal gets the same IRI whichever of its ISSNs a record gives.
@@ -117,12 +119,15 @@ def _title_preference(title: str) -> tuple:
 
 
 def _combine(group: list[tuple[Venue, int]], base: str) -> ResolvedVenue:
-    issn = _vote((v.issn, n) for v, n in group)
-    eissn = _vote((v.eissn, n) for v, n in group if v.eissn != issn) or _vote(
+    # Sources that say which ISSN is which outvote any number that guess.
+    typed = [(v, n) for v, n in group if v.issns_typed]
+    voters = typed or group
+    issn = _vote((v.issn, n) for v, n in voters)
+    eissn = _vote((v.eissn, n) for v, n in voters if v.eissn != issn) or _vote(
         (i, n) for v, n in group for i in issns_of(v) if i != issn
     )
     title = _vote(((v.title, n) for v, n in group), _title_preference)
     publisher = _vote((v.publisher, n) for v, n in group)
     every_issn = sorted({i for v, _ in group for i in issns_of(v)})
     iri = mint_venue_iri(base, every_issn[0] if every_issn else None, title)
-    return ResolvedVenue(iri, Venue(title=title, issn=issn, eissn=eissn, publisher=publisher))
+    return ResolvedVenue(iri, Venue(title=title, issn=issn, eissn=eissn, publisher=publisher, issns_typed=bool(typed)))

@@ -115,3 +115,23 @@ def test_one_venue_per_journal_across_the_exports(corpus):
     blood = {w.venue_iri for w in corpus.works if w.record.venue and w.record.venue.title == "Blood"}
     assert blood == {f"{DEFAULT_BASE}venue/issn/0006-4971"}
     assert len({w.venue_iri for w in corpus.works if w.venue_iri}) == 190
+
+
+def test_readers_say_when_they_know_which_issn_is_print(exports):
+    """PubMed XML (IssnType), MEDLINE ((Print)/(Electronic)), Crossref CSL-JSON
+    (issn-type) and Web of Science BibTeX (EISSN) label their ISSNs; RIS and
+    OpenAlex list them. Counted over every export record with an ISSN."""
+    from collections import Counter
+
+    from kg.readers import read_path
+
+    counts: Counter = Counter()
+    for path in sorted(p for p in exports.rglob("*") if p.is_file() and p.suffix != ".md"):
+        fmt, result = read_path(path, path.name)
+        for record in result.records:
+            if record.venue and (record.venue.issn or record.venue.eissn):
+                counts[fmt, record.venue.issns_typed] += 1
+    assert dict(counts) == {
+        ("bibtex", False): 143, ("bibtex", True): 136, ("csl-json", False): 4, ("csl-json", True): 8,
+        ("medline", True): 77, ("openalex", False): 25, ("pubmed-xml", True): 14, ("ris", False): 46,
+    }

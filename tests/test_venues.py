@@ -71,3 +71,23 @@ def test_input_order_never_changes_the_answer():
         if len(answers) > 1:
             break
     assert len(answers) == 1
+
+
+def test_sources_that_say_which_issn_is_which_outvote_those_that_guess():
+    # three Zotero RIS records list the electronic ISSN first; one PubMed record labels both
+    guessed = Venue(title="Blood", issn="1528-0020", eissn="0006-4971")
+    labelled = Venue(title="Blood", issn="0006-4971", eissn="1528-0020", issns_typed=True)
+    resolved = unify_venues([guessed, guessed, guessed, labelled], DEFAULT_BASE)[0].venue
+    assert (resolved.issn, resolved.eissn, resolved.issns_typed) == ("0006-4971", "1528-0020", True)
+    # with no labelled source, the guesses are all there is
+    alone = unify_venues([guessed], DEFAULT_BASE)[0].venue
+    assert (alone.issn, alone.eissn, alone.issns_typed) == ("1528-0020", "0006-4971", False)
+
+
+def test_one_work_takes_its_issns_from_the_record_that_labels_them():
+    from kg.resolve import combine_venues
+
+    ris = Venue(title="BLOOD", issn="1528-0020", eissn="0006-4971")
+    pubmed = Venue(title="Blood", issn="0006-4971", eissn="1528-0020", issns_typed=True)
+    combined = combine_venues([ris, pubmed])  # ranked: the RIS record first
+    assert (combined.title, combined.issn, combined.eissn) == ("BLOOD", "0006-4971", "1528-0020")

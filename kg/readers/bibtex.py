@@ -220,6 +220,7 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
             issn=issns[0] if issns else None,
             eissn=eissns[0] if eissns else (issns[1] if len(issns) > 1 else None),
             publisher=publisher,
+            issns_typed=bool(eissns),  # Web of Science names the electronic one
         )
     raw_doi = plain_identifier(fields.get("doi"))  # type: ignore[arg-type]
     doi = normalise_doi(raw_doi)

@@ -103,22 +103,22 @@ def _authors(item: dict) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def _issns(item: dict) -> tuple[str | None, str | None]:
-    """(print ISSN, electronic ISSN); Crossref's ``issn-type`` decides when given."""
+def _issns(item: dict) -> tuple[str | None, str | None, bool]:
+    """(print ISSN, electronic ISSN, typed); Crossref's ``issn-type`` decides when given."""
     typed = {
         entry.get("type"): entry.get("value")
         for entry in item.get("issn-type") or []
         if isinstance(entry, dict)
     }
     if typed:
-        return (find_issns(typed.get("print")) or [None])[0], (find_issns(typed.get("electronic")) or [None])[0]
+        return (find_issns(typed.get("print")) or [None])[0], (find_issns(typed.get("electronic")) or [None])[0], True
     raw = item.get("ISSN")
     values = raw if isinstance(raw, list) else [raw]
     found: list[str] = []
     for value in values:
         if isinstance(value, str):
             found.extend(i for i in find_issns(value) if i not in found)
-    return (found[0] if found else None), (found[1] if len(found) > 1 else None)
+    return (found[0] if found else None), (found[1] if len(found) > 1 else None), False
 
 
 def _date(item: dict) -> tuple[int | None, str | None]:
@@ -161,10 +161,10 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
     first_page, last_page = split_pages(_first_string(item.get("page")))
     if first_page is None:
         first_page = _first_string(item.get("article-number"))
-    issn, eissn = _issns(item)
+    issn, eissn, typed = _issns(item)
     venue_title = strip_markup(_first_string(item.get("container-title")))
     publisher = _first_string(item.get("publisher"))
-    venue = Venue(venue_title, issn, eissn, publisher) if (venue_title or issn or eissn or publisher) else None
+    venue = Venue(venue_title, issn, eissn, publisher, typed) if (venue_title or issn or eissn or publisher) else None
     raw_doi = _first_string(item.get("DOI"))
     doi = normalise_doi(raw_doi)
     if raw_doi and not doi:

@@ -110,8 +110,10 @@ def _authors(block: _Block) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def _issns(block: _Block) -> tuple[str | None, str | None]:
+def _issns(block: _Block) -> tuple[str | None, str | None, bool]:
+    """(print ISSN, electronic ISSN, whether the lines said which is which)."""
     issn = eissn = None
+    typed = any(marker in value.lower() for value in block.values("IS") for marker in ("(print)", "(electronic)"))
     for value in block.values("IS"):
         found = (find_issns(value) or [None])[0]
         if "(electronic)" in value.lower():
@@ -121,7 +123,7 @@ def _issns(block: _Block) -> tuple[str | None, str | None]:
     if issn is None and eissn is None:
         # Only a linking ISSN: better than none.
         issn = next((i for v in block.values("IS") for i in find_issns(v)), None)
-    return issn, eissn
+    return issn, eissn, typed
 
 
 def _doi(block: _Block) -> str | None:
@@ -175,10 +177,10 @@ def build_record(block: _Block, file: str, problems: list[Problem]) -> Record:
         pii = next((v for v in block.values("LID") if v.lower().endswith("[pii]")), None)
         if pii and re.match(r"^e?\d+ \[pii\]$", pii, re.I):
             first_page = pii.split()[0]
-    issn, eissn = _issns(block)
+    issn, eissn, typed = _issns(block)
     venue_title = block.first("JT", "TA", "BTI")
     publisher = block.first("PB")
-    venue = Venue(venue_title, issn, eissn, publisher) if (venue_title or issn or eissn or publisher) else None
+    venue = Venue(venue_title, issn, eissn, publisher, typed) if (venue_title or issn or eissn or publisher) else None
     abstract = strip_markup(block.first("AB"))
     sections: tuple = ()
     if abstract:

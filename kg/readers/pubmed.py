@@ -200,7 +200,8 @@ def _article_record(root: etree._Element, file: str) -> Record:
                 issn = issn or value
         title = _first_text(journal, "Title") or _first_text(journal, "ISOAbbreviation")
         if title or issn or eissn:
-            venue = Venue(title=title, issn=issn, eissn=eissn)
+            typed = any(node.get("IssnType") in ("Print", "Electronic") for node in journal.findall("ISSN"))
+            venue = Venue(title=title, issn=issn, eissn=eissn, issns_typed=typed)
     year, date = _pub_date(journal)
     abstract, sections = _abstract(article)
     authors, truncated = _authors(article)
