@@ -98,6 +98,13 @@ id:work/doi/10.1000/x2 a fabio:JournalArticle ;
 id:source/test-ttl-000000/9 a kg:SourceRecord ; kg:sourceFile "test.ris" ; kg:sourceLine 9 .
 """
 
+OTHER_VENUE = """
+id:venue/issn/2049-8268 a kg:Venue , fabio:Journal ;
+    dcterms:title "Mental Health and Social Inclusion" ;
+    prism:issn "2049-8268" ;
+    prism:eIssn "{eissn}" .
+"""
+
 OTHER_PERSON = """
 id:person/orcid/{orcid} a foaf:Person ; foaf:name "{name}" ; kg:orcid "{orcid}" .
 """
@@ -131,6 +138,7 @@ CASES = {
     "check-probable-same-person": ({"more": OTHER_PERSON.format(orcid="0000-0001-5109-3700", name="ann  LEE")},
                                    {"more": OTHER_PERSON.format(orcid="0000-0001-5109-3700", name="Ann Leeds")}),
     "check-concept-not-in-scheme": ({"concept": "kgc:recovery , kgc:no-such-concept"}, {}),
+    "check-venues-sharing-an-issn": ({"more": OTHER_VENUE.format(eissn="1234-5679")}, {"more": OTHER_VENUE.format(eissn="2049-8276")}),
 }
 
 # Cases whose breakage is a removed line, expressed on the template text.
