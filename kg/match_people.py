@@ -51,7 +51,7 @@ class Mention:
     position: int
     author: Author
     venue: str | None = None
-    """A key for the work's venue (ISSN or folded title), for evidence."""
+    """The work's venue IRI (one per journal, :mod:`kg.venues`), for evidence."""
     venue_title: str | None = None
 
 

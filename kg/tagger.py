@@ -280,6 +280,8 @@ class Tagger:
                     if other is None or entry.preferred:
                         self._labels[variant] = entry
         self._regex = _boundary_regex(self._labels)
+        self._reviews = scheme.collections.get(REVIEW_DESIGNS, frozenset())
+        self._primary = scheme.collections.get(PRIMARY_DESIGNS, frozenset())
         self._guards: dict[str, re.Pattern[str]] = {
             concept.iri: _boundary_regex(v for phrase in concept.excluded_contexts for v in _variants(phrase))
             for concept in scheme.concepts.values()
@@ -390,10 +392,8 @@ class Tagger:
                 if total < self.scheme.concepts[concept].min_mentions:
                     continue  # a passing mention
             supported.append(concept)
-        reviews = self.scheme.collections.get(REVIEW_DESIGNS, frozenset())
-        if titled & reviews:
-            primary = self.scheme.collections.get(PRIMARY_DESIGNS, frozenset())
-            supported = [c for c in supported if c not in primary]
+        if titled & self._reviews:
+            supported = [c for c in supported if c not in self._primary]
         # Salience: a concept far weaker than the record's main one is a detail
         # (one outcome among a dozen in a review's results), not a topic.
         floor = MIN_SALIENCE * max((evidence[c] for c in supported), default=0.0)

@@ -40,13 +40,19 @@ EXPECTED_WORK_MERGES = {
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def records():
+    """Every record of every export file, read once for the module."""
     from tests.exports import exports_dir
 
     folder = exports_dir()
     if folder is None:
         pytest.skip("../shared/corpus/exports not present (a user's clone)")
-    return resolve(read_inputs(expand_inputs([folder]))[0].records, DEFAULT_BASE)
+    return read_inputs(expand_inputs([folder]))[0].records
+
+
+@pytest.fixture(scope="module")
+def corpus(records):
+    return resolve(records, DEFAULT_BASE)
 
 
 def test_the_cross_file_duplicates_found_by_hand_are_merged_and_nothing_else(corpus):
@@ -117,20 +123,17 @@ def test_one_venue_per_journal_across_the_exports(corpus):
     assert len({w.venue_iri for w in corpus.works if w.venue_iri}) == 190
 
 
-def test_readers_say_when_they_know_which_issn_is_print(exports):
+def test_readers_say_when_they_know_which_issn_is_print(records):
     """PubMed XML (IssnType), MEDLINE ((Print)/(Electronic)), Crossref CSL-JSON
     (issn-type) and Web of Science BibTeX (EISSN) label their ISSNs; RIS and
     OpenAlex list them. Counted over every export record with an ISSN."""
     from collections import Counter
 
-    from kg.readers import read_path
-
-    counts: Counter = Counter()
-    for path in sorted(p for p in exports.rglob("*") if p.is_file() and p.suffix != ".md"):
-        fmt, result = read_path(path, path.name)
-        for record in result.records:
-            if record.venue and (record.venue.issn or record.venue.eissn):
-                counts[fmt, record.venue.issns_typed] += 1
+    counts = Counter(
+        (record.source.format, record.venue.issns_typed)
+        for record in records
+        if record.venue and (record.venue.issn or record.venue.eissn)
+    )
     assert dict(counts) == {
         ("bibtex", False): 143, ("bibtex", True): 136, ("csl-json", False): 4, ("csl-json", True): 8,
         ("medline", True): 77, ("openalex", False): 25, ("pubmed-xml", True): 14, ("ris", False): 46,
