@@ -28,7 +28,7 @@ from benchmarks.generate import generate_listing  # noqa: E402
 def measure_one(size: int, tag: bool) -> dict:
     import pyoxigraph as ox
 
-    from kg.build import build_graph, write_outputs
+    from kg.pipeline import build_graph, write_outputs
     from kg.vocab import DEFAULT_BASE
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:

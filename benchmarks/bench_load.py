@@ -33,11 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.build import Built, BuildSummary, build_graph, write_outputs  # noqa: E402
-from kg.runs import SortedStatements  # noqa: E402
+from kg.pipeline import Built, BuildSummary, build_graph, write_outputs  # noqa: E402
+from kg.rdf.sort import SortedStatements  # noqa: E402
 from kg.config import Config  # noqa: E402
-from kg.load import load, make_plan, payload_from_store  # noqa: E402
-from kg.serve import find_oxigraph  # noqa: E402
+from kg.sinks.load import load, make_plan, payload_from_store  # noqa: E402
+from kg.sinks.serve import find_oxigraph  # noqa: E402
 from kg.vocab import DEFAULT_BASE  # noqa: E402
 
 GRAPH = "https://example.org/graph/bench"

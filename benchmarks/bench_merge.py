@@ -119,8 +119,8 @@ def generate(folder: Path, n: int, seed: int = 7) -> int:
 
 
 def main() -> None:
-    from kg.readers import read_path
-    from kg.resolve import resolve
+    from kg.read import read_path
+    from kg.identity.resolve import resolve
     from kg.vocab import DEFAULT_BASE
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

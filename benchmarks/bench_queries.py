@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.queries import load_queries  # noqa: E402
-from kg.query_run import run_local, run_rdflib  # noqa: E402
+from kg.query.registry import load_queries  # noqa: E402
+from kg.query.run import run_local, run_rdflib  # noqa: E402
 from kg.vocab import DEFAULT_BASE  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -45,7 +45,7 @@ def graph_lines(papers: int) -> list[str]:
         return generate(papers)
     from generate import generate_listing
 
-    from kg.build import build_graph
+    from kg.pipeline import build_graph
 
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "corpus.txt"

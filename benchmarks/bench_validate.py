@@ -52,7 +52,7 @@ def run(papers: int, store: Path, nt: Path, mode: str, jobs: int) -> dict:
     code = f"""
 import json, resource, sys, time
 from pathlib import Path
-from kg.validate import Target, validate
+from kg.validate.run import Target, validate
 
 def peak_mb():
     try:

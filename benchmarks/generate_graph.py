@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.build import scheme_lines  # noqa: E402
-from kg.iris import mint_person_iri  # noqa: E402
-from kg.mapping import map_corpus, sorted_unique  # noqa: E402
+from kg.pipeline import scheme_lines  # noqa: E402
+from kg.identity.iris import mint_person_iri  # noqa: E402
+from kg.rdf.mapping import map_corpus, sorted_unique  # noqa: E402
 from kg.model import AbstractSection, Author, Record, SourceRef, Venue  # noqa: E402
-from kg.resolve import Corpus, Person, Work  # noqa: E402
+from kg.identity.resolve import Corpus, Person, Work  # noqa: E402
 from kg.vocab import CONCEPTS, DEFAULT_BASE  # noqa: E402
 
 GIVEN = "Anna Ben Carla David Emma Farid Grace Hiro Ines Jonas Kati Liam Maya Nils Olga Pavel Rhea Sam Tariq Uma".split()

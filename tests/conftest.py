@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build_graph, write_outputs
+from kg.pipeline import build_graph, write_outputs
 from kg.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]

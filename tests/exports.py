@@ -33,6 +33,6 @@ def exports() -> Path:
 
 def read_text(path: Path) -> str:
     """A file's text as the readers get it (decoded, BOM out, newlines \\n)."""
-    from kg.readers import decode
+    from kg.read import decode
 
     return decode(path.read_bytes())

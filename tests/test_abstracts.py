@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.abstracts import split_structured_abstract
+from kg.read.abstracts import split_structured_abstract
 
 
 def labels(text: str) -> list[str]:

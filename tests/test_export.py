@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.export import shard_path
+from kg.sinks.export import shard_path
 
 GRAPH = "https://example.org/graph/kg"
 

@@ -1,10 +1,10 @@
-"""The shared normalisers in kg.identifiers."""
+"""The shared normalisers in kg.read.identifiers."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.identifiers import (
+from kg.read.identifiers import (
     find_issns,
     missing_identity,
     normalise_doi,

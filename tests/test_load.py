@@ -21,12 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLE, OxigraphServer, free_port
-from kg import endpoint
-from kg.build import build_graph, write_outputs
+from kg.sinks import endpoint
+from kg.pipeline import build_graph, write_outputs
 from kg.cli import cli
 from kg.config import Config
 from kg.errors import EndpointError, UsageError
-from kg.load import STAGING_PREFIX, load, make_plan, payload_from_files, payload_from_store, staging_prefix
+from kg.sinks.load import STAGING_PREFIX, load, make_plan, payload_from_files, payload_from_store, staging_prefix
 from kg.resources import queries_dir
 from kg.vocab import DEFAULT_BASE
 

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.build import build_graph, read_inputs, write_outputs
+from kg.pipeline import build_graph, read_inputs, write_outputs
 from kg.cli import cli
-from kg.mapping import map_corpus, sorted_unique
-from kg.match_people import compatible, given_parts
+from kg.rdf.mapping import map_corpus, sorted_unique
+from kg.identity.people import compatible, given_parts
 from kg.model import Record, SourceRef, Venue
-from kg.names import make_author
-from kg.queries import get_query
-from kg.resolve import combine, resolve
+from kg.read.names import make_author
+from kg.query.registry import get_query
+from kg.identity.resolve import combine, resolve
 from kg.vocab import DEFAULT_BASE, KG
 
 DATA = Path(__file__).resolve().parent / "data" / "merge"
@@ -129,7 +129,7 @@ def test_cli_summary_prints_merges(tmp_path):
 
 
 def test_curation_merges_query(tmp_path):
-    from kg.query_run import run_local
+    from kg.query.run import run_local
 
     write_outputs(build(), store=tmp_path / "store", output=None)
     store = ox.Store.read_only(str(tmp_path / "store"))

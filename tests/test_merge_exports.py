@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from rapidfuzz.distance import Indel
 
-from kg.build import expand_inputs, read_inputs
-from kg.match_works import family_key, fold
-from kg.resolve import resolve
+from kg.pipeline import expand_inputs, read_inputs
+from kg.identity.works import family_key, fold
+from kg.identity.resolve import resolve
 from kg.vocab import DEFAULT_BASE
 from tests.exports import exports  # noqa: F401 (fixture)
 

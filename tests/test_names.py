@@ -7,7 +7,7 @@ import random
 import pytest
 from nameparser import HumanName
 
-from kg.names import _is_plain, normalise_name, split_name
+from kg.read.names import _is_plain, normalise_name, split_name
 from benchmarks.generate import author_pool
 
 

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from kg.mapping import map_corpus, sorted_unique
-from kg.readers.listing import read_listing
-from kg.resolve import resolve
+from kg.rdf.mapping import map_corpus, sorted_unique
+from kg.read.listing import read_listing
+from kg.identity.resolve import resolve
 from kg.vocab import DEFAULT_BASE
 
 # Lines that look like parts of a listing, mixed with arbitrary text, so that

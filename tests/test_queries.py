@@ -16,9 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.queries import get_query, load_queries
-from kg.query_run import run_local
-from kg.store import open_store
+from kg.query.registry import get_query, load_queries
+from kg.query.run import run_local
+from kg.sinks.store import open_store
 
 DATA = Path(__file__).resolve().parent / "data" / "queries"
 ID = "https://w3id.org/kg/id/"

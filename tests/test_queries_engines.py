@@ -15,9 +15,9 @@ import rdflib
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.queries import load_queries
-from kg.query_run import from_sparql_json, run_local, run_rdflib
-from kg.store import open_store
+from kg.query.registry import load_queries
+from kg.query.run import from_sparql_json, run_local, run_rdflib
+from kg.sinks.store import open_store
 from test_queries import DATA, ID, KGC, rows, simple
 
 CORPUS_PARAMS = {
@@ -112,7 +112,7 @@ def test_most_corpus_answers_are_not_empty(corpus_store):
 
 def test_update_words_in_comments_do_not_make_a_query_an_update(loaded_oxigraph):
     """Regression: SPARQLWrapper took "add" in a header comment for an update."""
-    from kg import endpoint
+    from kg.sinks import endpoint
 
     query = (
         "# title: count\n# solution: add the ORCID to the record.\n"

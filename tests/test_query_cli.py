@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.queries import NamedQuery, Parameter, bind_parameters, load_queries, parse_query_file
-from kg.query_run import lint, with_values_block
+from kg.query.registry import NamedQuery, Parameter, bind_parameters, load_queries, parse_query_file
+from kg.query.run import lint, with_values_block
 
 REPPER = "https://w3id.org/kg/id/person/julie-repper"
 PUSCHNER = "https://w3id.org/kg/id/work/puschner-2019-6f1efec9f9"
@@ -280,7 +280,7 @@ def test_values_blocks_open_the_innermost_group_of_each_use():
 def test_a_filter_in_a_union_branch_sees_the_parameter(fixture_query_store):
     text = 'SELECT ?x WHERE { { BIND("a" AS ?x) FILTER(?x = $t) } UNION { BIND("b" AS ?x) FILTER(?x = $t) } } ORDER BY ?x'
     query = NamedQuery("q", None, text, parameters=(Parameter("t", "string", True, None, "t"),))
-    from kg.query_run import run_local
+    from kg.query.run import run_local
 
     assert [row[0].value for row in run_local(fixture_query_store, query, {"t": "b"}).rows] == ["b"]
 
@@ -298,7 +298,7 @@ def test_a_subquery_is_restricted_by_its_parameter():
     store.add(ox.Quad(ox.NamedNode("https://example.org/w2"), ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/b")))
     text = ("SELECT ?n WHERE { { SELECT (COUNT(?w) AS ?n) WHERE { ?w <https://example.org/s> $c } } } ORDER BY ?n")
     query = NamedQuery("q", None, text, parameters=(Parameter("c", "iri", True, None, "c"),))
-    from kg.query_run import run_local
+    from kg.query.run import run_local
 
     assert [row[0].value for row in run_local(store, query, {"c": "https://example.org/a"}).rows] == ["1"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import detect_format
-from kg.readers.bibtex import read_bibtex
+from kg.read import detect_format
+from kg.read.bibtex import read_bibtex
 
 REAL_FILES = {
     "jiaweisophiafu-jcmc-osn__savedrecs.bib": 268,

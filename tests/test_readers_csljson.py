@@ -7,8 +7,8 @@ import json
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import detect_format
-from kg.readers.csljson import read_csl_json
+from kg.read import detect_format
+from kg.read.csljson import read_csl_json
 
 CSL_FILES = [
     "manubot__cite_tests_csl-json__crossref-deep-review-csl__raw.json",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from exports import exports  # noqa: F401  (fixture)
-from kg.readers import EXTENSION_HINTS, READERS, detect_format, read_path
+from kg.read import EXTENSION_HINTS, READERS, detect_format, read_path
 
 EXPECTED_BY_FOLDER = {
     "ris": "ris",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kg.model import AbstractSection
-from kg.readers import decode, read_path
-from kg.readers.listing import read_listing
+from kg.read import decode, read_path
+from kg.read.listing import read_listing
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support" / "peer-support-listing.txt"
 

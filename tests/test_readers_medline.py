@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import decode, detect_format, read_path
-from kg.readers.medline import read_medline
+from kg.read import decode, detect_format, read_path
+from kg.read.medline import read_medline
 
 DATA = Path(__file__).resolve().parent / "data" / "readers"
 REAL_FILES = {"blachlylab-nbib__pubmed.nbib": 75, "manubot__pandoc_tests_bibliographies__bibliography.nbib": 2}

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import detect_format
-from kg.readers.openalex import read_openalex, rebuild_abstract
+from kg.read import detect_format
+from kg.read.openalex import read_openalex, rebuild_abstract
 
 SINGLE = "synergy-dataset__Oud_2018__metadata_publication.json"
 WORKS = "synergy-dataset__Oud_2018__works_1.zip__works_0_25.json"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import detect_format
-from kg.readers.pubmed import read_pubmed_xml
+from kg.read import detect_format
+from kg.read.pubmed import read_pubmed_xml
 
 REAL_FILES = {"asreview__tests_demo_data__pubmed.xml": 10, "p1m-ortho__pubmed_result.xml": 4}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from exports import exports, read_text  # noqa: F401  (fixture)
-from kg.readers import decode, detect_format, read_path
-from kg.readers.ris import read_ris
+from kg.read import decode, detect_format, read_path
+from kg.read.ris import read_ris
 
 DATA = Path(__file__).resolve().parent / "data" / "readers"
 

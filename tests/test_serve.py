@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import free_port
-from kg import serve as serve_module
+from kg.sinks import serve as serve_module
 from kg.cli import cli
-from kg.endpoint import select
+from kg.sinks.endpoint import select
 from kg.errors import InputError
 
 

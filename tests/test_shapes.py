@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 
 from kg.resources import shapes_dir
-from kg.validate import Target, load_shapes, validate
+from kg.validate.run import Target, load_shapes, validate
 from kg.vocab import DEFAULT_BASE
 
 CASES = Path(__file__).resolve().parent / "data" / "validation"
@@ -91,7 +91,7 @@ def test_sparql_constraints_stay_standard_shacl_but_run_on_oxigraph():
     runs them on Oxigraph and hands pySHACL the shapes without them."""
     from rdflib import URIRef
 
-    from kg.validate_sparql import plan
+    from kg.validate.shacl_sparql import plan
 
     shapes = load_shapes(DEFAULT_BASE)
     sparql = URIRef(f"{SH}sparql")
@@ -168,7 +168,7 @@ def test_native_sparql_follows_pyshacl_on_messages_paths_and_severities(case, tm
     """Property shapes ($PATH, the shape's path), the shape's severity and
     messages, SELECT *, constraints without a message, deactivated ones; a
     sub-select stays with pySHACL."""
-    from kg.validate_sparql import plan
+    from kg.validate.shacl_sparql import plan
 
     shapes_dir = tmp_path / "shapes"
     shapes_dir.mkdir()

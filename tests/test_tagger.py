@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import UsageError
-from kg.readers import read_path
-from kg.tagger import Assignment, Tagger, apply_curated, curations_for, load_curated, normalise
+from kg.read import read_path
+from kg.concepts.tagger import Assignment, Tagger, apply_curated, curations_for, load_curated, normalise
 
 KGC = "https://w3id.org/kg/concepts/"
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +221,7 @@ def test_one_mention_per_sentence(tagger):
 
 def test_structured_abstract_sections_set_the_zone():
     from kg.model import AbstractSection
-    from kg.tagger import abstract_zones, section_zone
+    from kg.concepts.tagger import abstract_zones, section_zone
 
     assert [section_zone(x) for x in ("Purpose", "OBJECTIVES", "Background", "Methods", "Results",
                                       "Conclusions", "Originality/value")] == [
@@ -247,7 +247,7 @@ def test_grouping_concepts_are_never_assigned(tagger):
 
 def test_deterministic_across_hash_seeds():
     code = (
-        "from kg.tagger import Tagger;"
+        "from kg.concepts.tagger import Tagger;"
         "t=Tagger.from_scheme();"
         "print(t.tag('Peer support workers and stigma','Recovery colleges, carers, PTSD and depression.'))"
     )

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
-from kg.build import build_graph, write_outputs
+from kg.pipeline import build_graph, write_outputs
 from kg.cli import cli
-from kg.validate import Target, validate
+from kg.validate.run import Target, validate
 from kg.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ TRUNCATED = "https://w3id.org/kg/ns#authorListTruncated"
 
 def _tagger_available() -> bool:
     try:
-        import kg.tagger  # noqa: F401
+        import kg.concepts.tagger  # noqa: F401
     except ImportError:
         return False
     return True
@@ -255,7 +255,7 @@ def test_partition_graphs_are_what_rdflib_parses_from_the_same_text():
     import pyoxigraph as ox
     from rdflib.compare import isomorphic
 
-    from kg.validate_shacl import partition_graph
+    from kg.validate.shacl import partition_graph
 
     store = ox.Store()
     store.load(

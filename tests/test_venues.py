@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from kg.model import Venue
-from kg.venues import unify_venues
+from kg.identity.venues import unify_venues
 from kg.vocab import DEFAULT_BASE
 
 VENUE = f"{DEFAULT_BASE}venue/"
@@ -85,7 +85,7 @@ def test_sources_that_say_which_issn_is_which_outvote_those_that_guess():
 
 
 def test_one_work_takes_its_issns_from_the_record_that_labels_them():
-    from kg.resolve import combine_venues
+    from kg.identity.resolve import combine_venues
 
     ris = Venue(title="BLOOD", issn="1528-0020", eissn="0006-4971")
     pubmed = Venue(title="Blood", issn="0006-4971", eissn="1528-0020", issns_typed=True)

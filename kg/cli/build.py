@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..build import build_graph, write_outputs
+from ..pipeline import build_graph, write_outputs
 from ..config import load_config
 from ..resources import queries_dir
-from ..sinks import format_for
-from ..store import open_store
+from ..sinks.files import format_for
+from ..sinks.store import open_store
 from . import cli
 from .options import base_option, progress_printer, store_option
 

@@ -14,8 +14,8 @@ import click
 
 from ..errors import UsageError
 
-from ..build import expand_inputs, read_inputs
-from ..concepts import (
+from ..pipeline import expand_inputs, read_inputs
+from ..concepts.scheme import (
     SPLITS,
     evaluate,
     gold_files,
@@ -27,7 +27,7 @@ from ..concepts import (
     select_split,
     suggest,
 )
-from ..tagger import Tagger
+from ..concepts.tagger import Tagger
 from ..vocab import CONCEPTS
 from . import cli
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 
 from ..config import load_config
-from ..endpoint import redact
-from ..export import export, export_bytes, output_path, store_lines
-from ..load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
-from ..serve import DEFAULT_PORT, check_port, query_url, serve_command
-from ..sinks import format_for
+from ..sinks.endpoint import redact
+from ..sinks.export import export, export_bytes, output_path, store_lines
+from ..sinks.load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
+from ..sinks.serve import DEFAULT_PORT, check_port, query_url, serve_command
+from ..sinks.files import format_for
 from . import cli
 from .options import progress_printer, store_option
 

@@ -15,10 +15,10 @@ import click
 
 from ..config import load_config
 from ..errors import UsageError
-from ..queries import NamedQuery, get_query, load_queries
-from ..query_run import run_local, run_remote
-from ..results import GRAPH_FORMATS, render
-from ..store import open_store
+from ..query.registry import NamedQuery, get_query, load_queries
+from ..query.run import run_local, run_remote
+from ..query.results import GRAPH_FORMATS, render
+from ..sinks.store import open_store
 from . import cli
 from .options import endpoint_option, format_option, graph_option, param_option, store_option
 

@@ -9,9 +9,9 @@ import click
 
 from ..config import load_config
 from ..errors import DataProblems
-from ..renderers import RENDERERS
-from ..report import parse_fail_on
-from ..validate import DEFAULT_PARTITION_SIZE, Target, validate
+from ..validate.renderers import RENDERERS
+from ..validate.report import parse_fail_on
+from ..validate.run import DEFAULT_PARTITION_SIZE, Target, validate
 from . import cli
 from .options import base_option, endpoint_option, graph_option, store_option
 

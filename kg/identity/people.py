@@ -1,0 +1,317 @@
+"""Which author names are the same person: rules, blocking and evidence.
+
+Precision matters more than recall here: two different people merged is a
+wrong fact in the graph, one person under two IRIs is a gap a curator can
+close. The units matched are *name nodes*: an ORCID, or a printed name folded
+to a key ("Collopy, Catherine M." and "Catherine M Collopy" are one key). Within
+one build the same printed name is the same person. Nodes are then joined, in
+this order:
+
+1. A printed name seen with exactly one ORCID joins that ORCID. A name seen
+   with two ORCIDs is ambiguous and takes part in no further join.
+2. Same paper in another source: when records of one work are merged, the
+   author at the same place (or the one author with that family name) in each
+   record is the same person, if the given names are compatible.
+3. Compatible names plus evidence: the same family name, compatible given
+   names ("Catherine M" / "C. M." / "C."), and either a shared co-author, or
+   the same venue when the given names agree on more than a single initial
+   (two initials, or the same full first name). A bare initial ("C. Collopy")
+   needs a shared co-author: "Y. Wang" in one journal is not enough.
+
+A join is refused when it would put two ORCIDs in one person, two names
+printed in one author list in one person, or given names that are not all
+pairwise compatible into one person (so "J. Smith" cannot chain "John Smith"
+to "Jane Smith").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .works import family_key, fold
+from ..model import Author
+from ..read.names import normalise_name
+
+_GIVEN_PART = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SUFFIXES = frozenset({"jr", "sr", "nd", "rd", "th", "ii", "iii", "iv"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One author in one source record."""
+
+    work: int
+    record: int
+    """Index of the source record (mentions in one record are different people)."""
+    label: str
+    """The record as a curator finds it: ``file:line``."""
+    position: int
+    author: Author
+    venue: str | None = None
+    """The work's venue IRI (one per journal, :mod:`kg.venues`), for evidence."""
+    venue_title: str | None = None
+
+
+@lru_cache(maxsize=262144)  # names recur across records; folding is the cost
+def name_key(author: Author) -> str:
+    """The printed name folded; an inverted name ("Collopy, Catherine M") in
+    given-family order, so it is the same key as "Catherine M Collopy". Names
+    printed family first without a comma ("李 小龙") keep their order."""
+    if "," in author.name and author.family and author.given:
+        return normalise_name(f"{author.given} {author.family}")
+    return normalise_name(author.name)
+
+
+@lru_cache(maxsize=262144)
+def node_key(author: Author) -> str:
+    return f"orcid:{author.orcid}" if author.orcid else f"name:{name_key(author)}"
+
+
+@lru_cache(maxsize=262144)
+def given_parts(given: str | None) -> tuple[tuple[str, bool, bool], ...]:
+    """Given names as (folded text, is_initial, continues_hyphenated) triples.
+
+    "Catherine M" -> catherine (full), m (initial); "C.M." and "CM" (MEDLINE's
+    squashed initials: all capitals, at most three letters) -> two initials;
+    "Jean-Pierre" -> jean, then pierre marked as continuing a hyphenated name,
+    so it matches "J.-P." but not "Jean" alone. Suffixes ("3rd", "Jr") drop out.
+    """
+    parts: list[tuple[str, bool, bool]] = []
+    for match in _GIVEN_PART.finditer(given or ""):
+        word = match[0]
+        if word.casefold() in _SUFFIXES and not word.isupper():  # "TH" is initials
+            continue
+        hyphenated = match.start() > 0 and (given or "")[match.start() - 1] == "-"
+        if len(word) <= 3 and word.isupper() and len(word) > 1:
+            parts.extend((fold(ch), True, hyphenated and n == 0) for n, ch in enumerate(word))
+        else:
+            folded = fold(word)
+            parts.append((folded, len(folded) == 1, hyphenated))
+    return tuple(parts)
+
+
+def compatible(a, b) -> bool:
+    """Given names that can belong to one person: each aligned pair agrees
+    (full names equal, an initial equal to the other's first letter); a missing
+    middle name is no disagreement, but a missing second half of a hyphenated
+    name is when the first halves are written out ("Min-Hui" is not "Min").
+    No given name at all is not compatible."""
+    if not a or not b:
+        return False
+    for (x, x_initial, _), (y, y_initial, _) in zip(a, b):
+        if x_initial or y_initial:
+            if x[0] != y[0]:
+                return False
+        elif x != y:
+            return False
+    shorter, longer = sorted((a, b), key=len)
+    if len(longer) > len(shorter):
+        last_shared = shorter[-1]
+        next_extra = longer[len(shorter)]
+        if next_extra[2] and not last_shared[1] and not longer[len(shorter) - 1][1]:
+            return False
+    return True
+
+
+def strongly_compatible(a, b) -> bool:
+    """Compatible and agreeing on more than one initial: the same full first
+    name, or at least two aligned given names."""
+    if not compatible(a, b):
+        return False
+    same_full_first = not a[0][1] and not b[0][1] and a[0][0] == b[0][0]
+    return same_full_first or min(len(a), len(b)) >= 2
+
+
+@dataclass
+class Cluster:
+    """What a set of joined nodes holds, for checking a join."""
+
+    orcids: set[str] = field(default_factory=set)
+    givens: set[tuple] = field(default_factory=set)
+    records: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """Why two name nodes were found to be one person."""
+
+    left: str
+    right: str
+    evidence: str
+
+
+class People:
+    """Union-find over name nodes with the refusals described above."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.cluster: dict[str, Cluster] = {}
+        self.links: list[PersonLink] = []
+
+    def add(self, node: str, mention: Mention) -> None:
+        if node not in self.parent:
+            self.parent[node] = node
+            self.cluster[node] = Cluster()
+        held = self.cluster[self.find(node)]
+        if mention.author.orcid:
+            held.orcids.add(mention.author.orcid)
+        parts = given_parts(mention.author.given)
+        if parts:
+            held.givens.add(parts)
+        held.records.add(mention.record)
+
+    def find(self, node: str) -> str:
+        root = node
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[node] != root:
+            self.parent[node], node = root, self.parent[node]
+        return root
+
+    def can_join(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        left, right = self.cluster[ra], self.cluster[rb]
+        if len(left.orcids | right.orcids) > 1 or left.records & right.records:
+            return False
+        return all(compatible(x, y) for x in left.givens for y in right.givens)
+
+    def join(self, a: str, b: str, evidence: str) -> bool:
+        if not self.can_join(a, b):
+            return False
+        ra, rb = self.find(a), self.find(b)
+        low, high = min(ra, rb), max(ra, rb)
+        self.parent[high] = low
+        kept, gone = self.cluster[low], self.cluster.pop(high)
+        kept.orcids |= gone.orcids
+        kept.givens |= gone.givens
+        kept.records |= gone.records
+        self.links.append(PersonLink(a, b, evidence))
+        return True
+
+
+def same_person_across_sources(primary: list[Mention], other: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Pairs (other mention, primary mention) of one work's two author lists
+    that name the same person: same place and compatible, else the one
+    compatible author with that family name."""
+    pairs = []
+    for mention in other:
+        family = family_key(mention.author.family or mention.author.name)
+        parts = given_parts(mention.author.given)
+
+        def fits(candidate: Mention) -> bool:
+            return family_key(candidate.author.family or candidate.author.name) == family and (
+                compatible(parts, given_parts(candidate.author.given))
+                or name_key(candidate.author) == name_key(mention.author)
+            )
+
+        same_place = [p for p in primary if p.position == mention.position and fits(p)]
+        found = same_place or [p for p in primary if fits(p)]
+        if len(found) == 1:
+            pairs.append((mention, found[0]))
+    return pairs
+
+
+def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[dict[str, str], list[PersonLink]]:
+    """Map every node key to its person's root node key, and the links made.
+
+    ``primary_records`` are the records whose author lists the works keep;
+    the other mentions only add names and evidence. ``mentions`` must be in a
+    fixed order.
+    """
+    people = People()
+    author_of: dict[str, Author] = {}
+    for mention in mentions:
+        node = node_key(mention.author)
+        people.add(node, mention)
+        author_of.setdefault(node, mention.author)
+
+    # 1. a printed name seen with exactly one ORCID joins it
+    orcids_of_name: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        if mention.author.orcid:
+            orcids_of_name[name_key(mention.author)].add(mention.author.orcid)
+    ambiguous = {f"name:{name}" for name, found in orcids_of_name.items() if len(found) > 1}
+    for name in sorted(orcids_of_name):
+        found = orcids_of_name[name]
+        if len(found) == 1 and f"name:{name}" in people.parent:
+            orcid = next(iter(found))
+            people.join(f"orcid:{orcid}", f"name:{name}", f"same printed name as ORCID {orcid}")
+
+    # 2. the same paper in another source
+    by_record: dict[int, list[Mention]] = defaultdict(list)
+    records_of_work: dict[int, list[int]] = defaultdict(list)
+    for mention in mentions:
+        if not by_record[mention.record]:
+            records_of_work[mention.work].append(mention.record)
+        by_record[mention.record].append(mention)
+    for work in sorted(records_of_work):
+        records = records_of_work[work]
+        primary = next((r for r in records if r in primary_records), None)
+        if primary is None:
+            continue
+        for record in records:
+            if record == primary:
+                continue
+            for other, kept in same_person_across_sources(by_record[primary], by_record[record]):
+                people.join(
+                    node_key(kept.author),
+                    node_key(other.author),
+                    f"same paper in another source: {kept.label} and {other.label}",
+                )
+
+    # 3. compatible names with a shared co-author or venue, blocked by
+    #    (family name, first initial) so no block is compared with all others
+    # A co-author is identified by their person after rules 1-2 (not by
+    # family name and initial, which many people share).
+    coauthors: dict[str, dict[str, str]] = defaultdict(dict)
+    venues: dict[str, dict[str, str]] = defaultdict(dict)
+    printed: dict[str, str] = {}
+    for mention in mentions:
+        node = node_key(mention.author)
+        printed.setdefault(node, mention.author.name)
+        if mention.venue:
+            venues[node].setdefault(mention.venue, mention.venue_title or mention.venue)
+        for other in by_record[mention.record]:
+            if other.position != mention.position:
+                coauthors[node].setdefault(people.find(node_key(other.author)), other.author.name)
+
+    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node in sorted(people.parent):
+        author = author_of[node]
+        if author.given and node not in ambiguous:
+            blocks[(family_key(author.family or author.name), first_initial(author))].append(node)
+    for block_key in sorted(blocks):
+        nodes = blocks[block_key]
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                if not people.can_join(a, b):
+                    continue
+                evidence = person_evidence(a, b, coauthors, venues, people, block_key)
+                if evidence:
+                    people.join(a, b, f"{printed[a]} ~ {printed[b]}: {evidence}")
+
+    return {node: people.find(node) for node in people.parent}, people.links
+
+
+def first_initial(author: Author) -> str:
+    parts = given_parts(author.given)
+    return parts[0][0][0] if parts else ""
+
+
+def person_evidence(a, b, coauthors, venues, people: People, block_key) -> str | None:
+    """A shared co-author (other than the two themselves), or a shared venue
+    when the given names agree on more than one initial."""
+    root_a, root_b = people.cluster[people.find(a)], people.cluster[people.find(b)]
+    shared = sorted(set(coauthors[a]) & set(coauthors[b]) - {people.find(a), people.find(b)})
+    if shared:
+        return f"shared co-author {coauthors[a][shared[0]]}"
+    strong = all(strongly_compatible(x, y) for x in root_a.givens for y in root_b.givens)
+    same_venue = sorted(set(venues[a]) & set(venues[b]))
+    if strong and same_venue:
+        return f"same venue {venues[a][same_venue[0]]}"
+    return None

@@ -1,0 +1,315 @@
+"""Decide which records describe the same work and which names the same person.
+
+``resolve(records, base)`` is a pure function: the same records, in any order,
+give the same :class:`Corpus`. Matching lives in :mod:`kg.match_works` (same
+DOI, PMID, identity key, similar titles, strong agreement for untitled
+listings) and :mod:`kg.match_people` (ORCID, same printed name, the same
+paper in another source, compatible names plus a shared co-author or venue).
+Every merge is kept as a :class:`Merge` value with its evidence, for the graph.
+
+Field precedence when records of one work are combined (deterministic, never
+the order files were named in):
+
+- Records are ranked by format, then by source (file, line): PubMed XML,
+  MEDLINE, CSL-JSON (Crossref), OpenAlex, BibTeX, RIS, listing. Curated
+  database records beat reference-manager exports, which beat scraped listings.
+- Title, type, year, date, volume, issue, DOI and venue parts: the first
+  ranked record that has the value. Pages come as a pair from one record.
+- Venues are then resolved across works (:mod:`kg.venues`): every work of a
+  journal shares one venue IRI and one description, whichever ISSN or title
+  spelling its records give.
+- Abstract: the longest (ties by rank); its sections from the same record
+  when it has them, else from the first ranked record with sections.
+- Authors: the first ranked record with a complete (not truncated) list, else
+  the longest list; ORCIDs and affiliations missing there are filled from the
+  other records' author at the same place with the same family name.
+- Keywords and other identifiers: the union, in rank order, without repeats.
+- The paper IRI: from the DOI when any record has one, else from the identity
+  key of the best ranked record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from ..gc_pause import paused_gc
+from .iris import mint_paper_iri, mint_person_iri
+from .people import Mention, given_parts, match_people, name_key, node_key
+from .works import family_key, fold, match_works
+from ..model import Author, Record, SourceRef, Venue
+from .venues import unify_venues
+
+FORMAT_RANK = {
+    "pubmed-xml": 0,
+    "medline": 1,
+    "csl-json": 2,
+    "openalex": 3,
+    "bibtex": 4,
+    "ris": 5,
+    "listing": 6,
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    iri: str
+    name: str
+    given: str | None
+    family: str | None
+    orcid: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Work:
+    iri: str
+    record: Record
+    """The combined record: fields taken from ``sources`` in precedence order."""
+    sources: tuple[Record, ...]
+    people: tuple[str, ...]
+    """Person IRIs, one per author of ``record`` in order."""
+    venue_iri: str | None = None
+    """The venue's IRI, shared by every work of the same journal (:mod:`kg.venues`);
+    ``record.venue`` is then that venue's combined description."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Several source records taken as one work, or several names as one person."""
+
+    kind: str
+    """``work`` or ``person``."""
+    subject: str
+    """The IRI of the merged work or person."""
+    records: tuple[SourceRef, ...] = ()
+    """For a work: the source records merged."""
+    names: tuple[str, ...] = ()
+    """For a person: the names as printed that were merged."""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class Corpus:
+    works: list[Work]
+    people: dict[str, Person]
+    merges: list[Merge] = field(default_factory=list)
+
+    @property
+    def merged_works(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "work")
+
+    @property
+    def merged_people(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "person")
+
+
+def rank(record: Record) -> tuple:
+    return (FORMAT_RANK.get(record.source.format, len(FORMAT_RANK)), record.source)
+
+
+def label(source: SourceRef) -> str:
+    return f"{source.file}:{source.line}"
+
+
+# -- combining the records of one work --------------------------------------
+
+_FIRST_WINS = ("title", "doc_type", "year", "date", "volume", "issue", "doi")
+
+
+def combine(records: list[Record]) -> Record:
+    """One record from several of one work, by the precedence in the module doc."""
+    ranked = sorted(records, key=rank)
+    best = ranked[0]
+    if len(ranked) == 1:
+        return best
+    updates: dict[str, object] = {}
+    for name in _FIRST_WINS:
+        updates[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), getattr(best, name))
+    paged = next((r for r in ranked if r.first_page), best)
+    updates["first_page"], updates["last_page"] = paged.first_page, paged.last_page
+    updates["venue"] = combine_venues([r.venue for r in ranked if r.venue])
+    with_abstract = sorted((r for r in ranked if r.abstract), key=lambda r: -len(r.abstract or ""))
+    if with_abstract:
+        updates["abstract"] = with_abstract[0].abstract
+    sectioned = [r for r in with_abstract[:1] if r.abstract_sections] or [r for r in ranked if r.abstract_sections]
+    updates["abstract_sections"] = sectioned[0].abstract_sections if sectioned else ()
+    listed = next((r for r in ranked if r.authors and not r.authors_truncated), None)
+    listed = listed or max(ranked, key=lambda r: len(r.authors))
+    updates["authors"] = enrich_authors(listed.authors, [r.authors for r in ranked if r is not listed])
+    updates["authors_truncated"] = listed.authors_truncated
+    updates["keywords"] = union(k for r in ranked for k in r.keywords)
+    updates["subject_headings"] = union(h for r in ranked for h in r.subject_headings)
+    updates["major_headings"] = union(h for r in ranked for h in r.major_headings)
+    updates["identifiers"] = tuple(dict.fromkeys(i for r in ranked for i in r.identifiers))
+    return replace(best, **updates)
+
+
+def combine_venues(venues: list[Venue]) -> Venue | None:
+    """The first ranked value of each field; the ISSNs from a source that says
+    which is print and which electronic, when one of them does."""
+    if not venues:
+        return None
+    typed = [v for v in venues if v.issns_typed]
+
+    def first(name: str, among: list[Venue] = venues) -> str | None:
+        return next((getattr(v, name) for v in among if getattr(v, name)), None)
+
+    return Venue(
+        title=first("title"),
+        issn=first("issn", typed or venues),
+        eissn=first("eissn", typed or venues),
+        publisher=first("publisher"),
+        issns_typed=bool(typed),
+    )
+
+
+def enrich_authors(authors: tuple[Author, ...], others: list[tuple[Author, ...]]) -> tuple[Author, ...]:
+    """Fill a missing ORCID or affiliation from another record's author at
+    the same place with the same family name."""
+    out = []
+    for position, author in enumerate(authors):
+        for other_list in others:
+            if author.orcid and author.affiliations:
+                break
+            if position >= len(other_list):
+                continue
+            other = other_list[position]
+            if family_key(other.family or other.name) != family_key(author.family or author.name):
+                continue
+            if not author.orcid and other.orcid:
+                author = replace(author, orcid=other.orcid)
+            if not author.affiliations and other.affiliations:
+                author = replace(author, affiliations=other.affiliations)
+        out.append(author)
+    return tuple(out)
+
+
+def union(values) -> tuple[str, ...]:
+    """Values in order, dropping later ones that fold to an earlier one."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(fold(value) or value, value)
+    return tuple(seen.values())
+
+
+# -- resolving --------------------------------------------------------------
+
+
+def best_name(authors: list[Author]) -> Author:
+    """The fullest form of a person's name: most full given names, then most
+    parts, then the folded key, so the choice never depends on input order."""
+
+    def score(author: Author) -> tuple:
+        parts = given_parts(author.given)
+        return (-sum(1 for _, initial, _ in parts if not initial), -len(parts), name_key(author), author.name)
+
+    return min(authors, key=score)
+
+
+def resolve(records: list[Record], base: str) -> Corpus:
+    """Group records into works and author names into people, with the merges."""
+    with paused_gc():
+        return _resolve(records, base)
+
+
+def _resolve(records: list[Record], base: str) -> Corpus:
+    ordered = sorted(records, key=lambda r: r.source)
+    groups, links = match_works(ordered, base)
+
+    # A cluster's IRI comes from its combined record; two clusters that would
+    # share an IRI would be one node in the graph anyway, so they are one work.
+    by_iri: dict[str, list[int]] = defaultdict(list)
+    for group in groups:
+        combined = combine([ordered[i] for i in group])
+        iri = mint_paper_iri(base, combined if combined.doi else min((ordered[i] for i in group), key=rank))
+        by_iri[iri].extend(group)
+
+    drafts = []
+    for iri, members in sorted(by_iri.items()):
+        members = sorted(members)
+        drafts.append((iri, combine([ordered[i] for i in members]), members))
+    venues = unify_venues([record.venue for _, record, _ in drafts], base)
+    drafts = [(iri, replace(record, venue=v.venue) if v else record, members, v.iri if v else None)
+              for (iri, record, members), v in zip(drafts, venues)]
+
+    mentions: list[Mention] = []
+    primary_records: set[int] = set()
+    for work_index, (iri, record, members, venue_iri) in enumerate(drafts):
+        keeps = primary_source(record, [ordered[i] for i in members], members)
+        primary_records.add(keeps)
+        venue, venue_title = venue_iri, record.venue.title if record.venue else None
+        for i in members:
+            authors = record.authors if i == keeps else ordered[i].authors
+            for position, author in enumerate(authors):
+                mentions.append(
+                    Mention(work_index, i, label(ordered[i].source), position, author, venue, venue_title)
+                )
+
+    root_of, person_links = match_people(mentions, primary_records)
+    people = make_people(mentions, root_of, base)
+
+    works: list[Work] = []
+    merges: list[Merge] = []
+    member_links = defaultdict(list)
+    for link in links:
+        member_links[link.left].append(link)
+    for iri, record, members, venue_iri in drafts:
+        person_iris = tuple(people_iri(people, root_of, a) for a in record.authors)
+        sources = tuple(ordered[i] for i in members)
+        works.append(Work(iri, record, sources, person_iris, venue_iri))
+        if len(members) > 1:
+            inside = set(members)
+            evidence = sorted(
+                {
+                    f"{label(ordered[l.left].source)} ~ {label(ordered[l.right].source)}: {l.evidence}"
+                    for i in members
+                    for l in member_links[i]
+                    if l.right in inside
+                }
+            ) or ["same IRI key"]
+            merges.append(Merge("work", iri, tuple(s.source for s in sources), evidence=tuple(evidence)))
+
+    # A person is a merge when names that fold to different keys were joined;
+    # the same printed name in several records is one person by definition.
+    by_root: dict[str, set[str]] = defaultdict(set)
+    for link in person_links:
+        by_root[root_of[link.left]].add(link.evidence)
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        keys_of[root_of[node_key(mention.author)]].add(name_key(mention.author))
+    persons: dict[str, Person] = {}
+    for root, person in sorted(people.items()):
+        persons[person.iri] = person
+        if len(keys_of[root]) > 1:
+            merges.append(Merge("person", person.iri, names=person.variants, evidence=tuple(sorted(by_root[root]))))
+    merges.sort(key=lambda m: (m.kind, m.subject))
+    return Corpus(works, persons, merges)
+
+
+def primary_source(record: Record, sources: list[Record], members: list[int]) -> int:
+    """The record whose author list the combined record kept."""
+    names = [a.name for a in record.authors]
+    for i, source in sorted(zip(members, sources), key=lambda pair: rank(pair[1])):
+        if [a.name for a in source.authors] == names:
+            return i
+    return members[0]
+
+
+def make_people(mentions: list[Mention], root_of: dict[str, str], base: str) -> dict[str, Person]:
+    """One :class:`Person` per root node, keyed by root."""
+    authors_of: dict[str, list[Author]] = defaultdict(list)
+    for mention in mentions:
+        authors_of[root_of[node_key(mention.author)]].append(mention.author)
+    people = {}
+    for root, authors in authors_of.items():
+        orcid = next((a.orcid for a in sorted(authors, key=lambda a: a.orcid or "~") if a.orcid), None)
+        best = best_name(authors)
+        iri = mint_person_iri(base, name_key(best), orcid)
+        variants = tuple(sorted({a.name for a in authors}))
+        people[root] = Person(iri, best.name, best.given, best.family, orcid, variants)
+    return people
+
+
+def people_iri(people: dict[str, Person], root_of: dict[str, str], author: Author) -> str:
+    return people[root_of[node_key(author)]].iri

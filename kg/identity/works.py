@@ -1,0 +1,271 @@
+"""Which records describe the same work: rules, blocking and evidence.
+
+Records are clustered with a union-find in a fixed order (records sorted by
+source, rules in the order below), so the clusters and the evidence recorded
+for them do not depend on the order the input files were named in.
+
+1. Same DOI (normalised by the readers: lower case, URL prefixes stripped).
+2. Same PubMed id.
+3. Same identity key (the key a DOI-less paper IRI is minted from): two such
+   records would get the same IRI, so they must be one work.
+4. Titled records: candidates share a block, (year, title prefix), (year,
+   first author) or (title prefix, first author), and are confirmed by title
+   similarity (rapidfuzz ratio of normalised titles), the same year, the same
+   first author, and no disagreement on volume, first page or numbers in the
+   title ("Part 1" / "Part 2").
+5. A record without a title (a listing) joins a work only on strong agreement:
+   the same year, volume, issue, first page and first author, all present, and
+   only when that names one cluster.
+
+Two clusters with different DOIs are never joined: a DOI is the strongest
+evidence there is that two records are different works.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
+
+from .iris import mint_paper_iri
+from ..model import Record
+
+TITLE_SIMILARITY = 0.9
+"""Least title similarity (0-1) for two titled records to be one work, given
+the same year and first author."""
+TITLE_SIMILARITY_WITHOUT_AUTHOR = 0.97
+"""Least title similarity when a first author is missing on one side; the
+volume and first page must then agree instead."""
+TITLE_PREFIX = 16
+"""Characters of the normalised title that make its blocking key."""
+BLOCK_WINDOW = 30
+"""Blocks larger than this compare each record only with its next neighbours
+in title order (sorted neighbourhood), keeping the work near-linear."""
+
+_WORD = re.compile(r"\w+")
+_DIGITS = re.compile(r"\d+")
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
+
+
+def fold(text: str) -> str:
+    """Case, accents and punctuation folded; words joined by single spaces."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(folded))
+
+
+@lru_cache(maxsize=262144)
+def family_key(family: str | None) -> str:
+    """A family name reduced to its letters, suffixes ("Jr") dropped, so that
+    "Varley-Campbell", "Varley Campbell" and "Faggion Jr" compare equal to
+    their plainer forms."""
+    words = [w for w in fold(family or "").split() if w not in _SUFFIXES]
+    return "".join(words)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What matching compares, computed once per record."""
+
+    title: str
+    year: int | None
+    family: str
+    volume: str
+    issue: str
+    first_page: str
+    doi: str | None
+    pmid: str | None
+    digits: tuple[str, ...]
+
+    @property
+    def prefix(self) -> str:
+        return self.title.replace(" ", "")[:TITLE_PREFIX]
+
+    @property
+    def strong_key(self) -> tuple | None:
+        """The agreement an untitled record needs; None when any part is missing."""
+        parts = (self.year, self.volume, self.issue, self.first_page, self.family)
+        return parts if all(parts) else None
+
+
+def features(record: Record) -> Features:
+    first = record.authors[0] if record.authors else None
+    family = family_key((first.family or first.name) if first else None)
+    title = fold(record.title or "")
+    pmid = next((value for scheme, value in record.identifiers if scheme == "pmid"), None)
+    return Features(
+        title=title,
+        year=record.year,
+        family=family,
+        volume=fold(record.volume or ""),
+        issue=fold(record.issue or ""),
+        first_page=fold(record.first_page or ""),
+        doi=record.doi,
+        pmid=pmid,
+        digits=tuple(_DIGITS.findall(title)),
+    )
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two records were found to be one work."""
+
+    left: int
+    right: int
+    evidence: str
+
+
+class Clusters:
+    """Union-find over record indices that refuses to join two DOIs."""
+
+    def __init__(self, dois: list[str | None]) -> None:
+        self.parent = list(range(len(dois)))
+        self.dois = [{d} if d else set() for d in dois]
+        self.links: list[Link] = []
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def join(self, a: int, b: int, evidence: str, *, force: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        merged = self.dois[ra] | self.dois[rb]
+        if len(merged) > 1 and not force:
+            return False
+        low, high = min(ra, rb), max(ra, rb)
+        self.parent[high] = low
+        self.dois[low] = merged
+        self.dois[high] = set()
+        self.links.append(Link(a, b, evidence))
+        return True
+
+    def groups(self) -> list[list[int]]:
+        found: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            found[self.find(i)].append(i)
+        return sorted(found.values())
+
+
+def title_match(a: Features, b: Features) -> str | None:
+    """Evidence that two titled records are one work, or None."""
+    if a.year and b.year and a.year != b.year:
+        return None
+    if a.digits != b.digits:
+        return None
+    if a.volume and b.volume and a.volume != b.volume:
+        return None
+    if a.first_page and b.first_page and a.first_page != b.first_page:
+        return None
+    similarity = Indel.normalized_similarity(a.title, b.title)
+    same_author = bool(a.family and a.family == b.family)
+    if a.family and b.family and not same_author:
+        return None
+    if same_author and a.year and b.year:
+        if similarity < TITLE_SIMILARITY:
+            return None
+    elif similarity < TITLE_SIMILARITY_WITHOUT_AUTHOR or not (
+        a.volume and a.first_page and a.volume == b.volume and a.first_page == b.first_page
+    ):
+        return None
+    parts = [f"title similarity {similarity:.2f}"]
+    if a.year and a.year == b.year:
+        parts.append(f"same year {a.year}")
+    if same_author:
+        parts.append(f"same first author {a.family}")
+    if a.volume and a.volume == b.volume:
+        parts.append(f"same volume {a.volume}")
+    if a.first_page and a.first_page == b.first_page:
+        parts.append(f"same first page {a.first_page}")
+    return "; ".join(parts)
+
+
+def block_pairs(blocks: dict[object, list[int]], order: list[Features]) -> Iterator[tuple[int, int]]:
+    """Candidate pairs from blocks, each pair once, in a fixed order."""
+    seen: set[tuple[int, int]] = set()
+    for key in sorted(blocks, key=repr):
+        members = blocks[key]
+        if len(members) < 2:
+            continue
+        if len(members) > BLOCK_WINDOW:
+            members = sorted(members, key=lambda i: (order[i].title, i))
+            candidates: Iterable[tuple[int, int]] = (
+                (members[i], members[j])
+                for i in range(len(members))
+                for j in range(i + 1, min(i + 1 + BLOCK_WINDOW, len(members)))
+            )
+        else:
+            candidates = ((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
+        for a, b in candidates:
+            pair = (min(a, b), max(a, b))
+            if pair not in seen:
+                seen.add(pair)
+                yield pair
+
+
+def match_works(records: list[Record], base: str) -> tuple[list[list[int]], list[Link]]:
+    """Clusters of indices into ``records`` (each cluster one work) and the
+    links that joined them. ``records`` must already be in a fixed order."""
+    found = [features(r) for r in records]
+    clusters = Clusters([f.doi for f in found])
+
+    def join_equal(key_of, describe) -> None:
+        first_with: dict[object, int] = {}
+        for i, f in enumerate(found):
+            key = key_of(i, f)
+            if key is None:
+                continue
+            if key in first_with:
+                clusters.join(first_with[key], i, describe(key))
+            else:
+                first_with[key] = i
+
+    join_equal(lambda i, f: f.doi, lambda doi: f"same DOI {doi}")
+    join_equal(lambda i, f: f.pmid, lambda pmid: f"same PMID {pmid}")
+    join_equal(
+        lambda i, f: None if f.doi else mint_paper_iri(base, records[i]),
+        lambda key: "same identity key (first author, year, volume, issue, first page, title)",
+    )
+
+    blocks: dict[object, list[int]] = defaultdict(list)
+    for i, f in enumerate(found):
+        if not f.title:
+            continue
+        if f.year:
+            blocks[("yt", f.year, f.prefix)].append(i)
+            if f.family:
+                blocks[("ya", f.year, f.family)].append(i)
+        if f.family:
+            blocks[("ta", f.prefix, f.family)].append(i)
+    for a, b in block_pairs(blocks, found):
+        if clusters.find(a) == clusters.find(b):
+            continue
+        evidence = title_match(found[a], found[b])
+        if evidence:
+            clusters.join(a, b, evidence)
+
+    by_strong_key: dict[tuple, list[int]] = defaultdict(list)
+    for i, f in enumerate(found):
+        key = f.strong_key
+        if key is not None:
+            by_strong_key[key].append(i)
+    for key, members in sorted(by_strong_key.items(), key=lambda item: repr(item[0])):
+        untitled = [i for i in members if not found[i].title]
+        titled_roots = {clusters.find(i) for i in members if found[i].title}
+        if not untitled or len(titled_roots) > 1:
+            continue
+        anchor = min(titled_roots) if titled_roots else untitled[0]
+        for i in untitled:
+            clusters.join(anchor, i, "no title: same year, volume, issue, first page and first author")
+
+    return clusters.groups(), clusters.links

@@ -1,0 +1,262 @@
+"""Reader for search-result listings in the ScienceGate page layout.
+
+A record is::
+
+    [scholarly journals ]Optional Title        <- optional, then a blank line
+    2016 ◽                                      <- year: required
+    Vol 20 (3) ◽                                <- optional
+    pp. 149-152                                 <- optional
+    Author(s):
+    Emma Watson ◽
+    ...                                         <- list truncated
+    <blank>
+    Optional abstract paragraph
+
+Records may follow each other with no blank line, lines may end in any mix of
+Unicode spaces, and page boilerplate surrounds the records. A line that fits
+nowhere is reported with its line number, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .abstracts import split_structured_abstract
+from ..model import Problem, ReadResult, Record, SourceRef
+from .names import clean_printed_name, make_author
+
+SEPARATOR = "◽"
+
+YEAR = re.compile(r"^(\d{4})$")
+VOLUME = re.compile(r"^Vol(?:ume)?\.?\s*(?P<volume>[^()]+?)?\s*(?:\((?P<issue>[^)]*)\))?$", re.I)
+PAGES = re.compile(r"^pp?\.\s*(?P<first>[^\s–—-]+)(?:\s*[-–—]\s*(?P<last>\S+))?$")
+AUTHORS = re.compile(r"^Authors?(?:\s*\(s\))?\s*:$", re.I)
+ELLIPSIS = re.compile(r"^(?:\.\.\.|…)$")
+
+BOILERPLATE = frozenset(
+    {
+        "sign in / sign up",
+        "export citation format",
+        "share document",
+        "related documents",
+        "cited by",
+        "download full-text",
+        "full-text",
+    }
+)
+
+# ScienceGate prints the document type in front of some titles.
+TYPE_LABELS = {
+    "scholarly journals": "journal-article",
+    "journal articles": "journal-article",
+    "conference papers": "conference-paper",
+    "book chapters": "book-chapter",
+    "books": "book",
+    "preprints": "preprint",
+    "dissertations": "thesis",
+    "theses": "thesis",
+}
+TYPE_LABEL = re.compile(
+    r"^(?P<label>" + "|".join(re.escape(k) for k in TYPE_LABELS) + r")\s+(?P<title>\S.*)$", re.I
+)
+
+# A text paragraph just before a year line is taken as the next record's title
+# when it is this short; longer text is the previous record's abstract.
+MAX_TITLE_CHARS = 300
+
+
+def normalise_line(raw: str) -> str:
+    """Strip Unicode whitespace and a trailing separator."""
+    line = raw.strip()
+    if line.endswith(SEPARATOR):
+        line = line[: -len(SEPARATOR)].strip()
+    return line
+
+
+@dataclass
+class _Draft:
+    first_line: int
+    title: str | None = None
+    doc_type: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    first_page: str | None = None
+    last_page: str | None = None
+    in_authors: bool = False
+    authors: list[str] = field(default_factory=list)
+    truncated: bool = False
+    abstract: list[str] = field(default_factory=list)
+    has_authors_header: bool = False
+
+
+class _ListingParser:
+    def __init__(self, file: str):
+        self.file = file
+        self.result = ReadResult()
+        self.draft: _Draft | None = None
+        # Text paragraphs not yet given to a title or an abstract: (line, text).
+        self.pending: list[tuple[int, str]] = []
+
+    def problem(self, line: int, reason: str, text: str = "", skipped: bool = False) -> None:
+        self.result.problems.append(Problem(self.file, line, reason, text, skipped))
+
+    # -- record boundaries -------------------------------------------------
+
+    def start_record(self, lineno: int) -> _Draft:
+        title_line = self.take_title()
+        self.flush_pending_as_abstract()
+        self.finish()
+        draft = _Draft(first_line=title_line[0] if title_line else lineno)
+        if title_line:
+            draft.title, draft.doc_type = split_type_label(title_line[1])
+        self.draft = draft
+        return draft
+
+    def take_title(self) -> tuple[int, str] | None:
+        """The pending paragraph that is the next record's title, if any."""
+        if not self.pending:
+            return None
+        lineno, text = self.pending[-1]
+        previous = self.draft
+        looks_like_title = (
+            TYPE_LABEL.match(text) is not None
+            or previous is None
+            or bool(previous.abstract)
+            or len(self.pending) > 1
+            or (len(text) <= MAX_TITLE_CHARS and not split_structured_abstract(text))
+        )
+        if looks_like_title:
+            self.pending.pop()
+            return lineno, text
+        return None
+
+    def flush_pending_as_abstract(self) -> None:
+        for lineno, text in self.pending:
+            if self.draft is not None and self.draft.year is not None:
+                self.draft.abstract.append(text)
+            else:
+                self.problem(lineno, "text outside any record", text)
+        self.pending.clear()
+
+    def finish(self) -> None:
+        draft, self.draft = self.draft, None
+        if draft is None:
+            return
+        if draft.year is None:
+            self.problem(draft.first_line, "record has no year line; skipped", skipped=True)
+            return
+        self.result.records.append(build_record(draft, self.file))
+
+    # -- lines -------------------------------------------------------------
+
+    def feed(self, lineno: int, raw: str) -> None:
+        line = normalise_line(raw)
+        draft = self.draft
+        if not line:
+            if draft is not None:
+                draft.in_authors = False
+            return
+        if line.casefold() in BOILERPLATE:
+            if draft is not None:
+                draft.in_authors = False
+            return
+        if YEAR.match(line):
+            self.start_record(lineno).year = int(line)
+            return
+        if self.pending and draft is not None and not draft.in_authors:
+            # A field line after a text paragraph: the paragraph was the abstract.
+            self.flush_pending_as_abstract()
+        volume = VOLUME.match(line)
+        if volume and (volume["volume"] or volume["issue"]):
+            if draft is None or draft.volume or draft.issue or draft.has_authors_header:
+                draft = self.start_record(lineno)
+            draft.volume = clean(volume["volume"])
+            draft.issue = clean(volume["issue"])
+            return
+        pages = PAGES.match(line)
+        if pages:
+            if draft is None or draft.first_page or draft.has_authors_header:
+                draft = self.start_record(lineno)
+            draft.first_page = pages["first"]
+            draft.last_page = pages["last"]
+            return
+        if AUTHORS.match(line):
+            if draft is None or draft.has_authors_header:
+                draft = self.start_record(lineno)
+            draft.has_authors_header = True
+            draft.in_authors = True
+            return
+        if draft is not None and draft.in_authors:
+            if ELLIPSIS.match(line):
+                draft.truncated = True
+                draft.in_authors = False
+                return
+            for name in line.split(SEPARATOR):
+                name = clean_printed_name(name)
+                if name:
+                    draft.authors.append(name)
+            return
+        if ELLIPSIS.match(line):
+            self.problem(lineno, "'...' outside an author list", line)
+            return
+        self.pending.append((lineno, line))
+
+    def close(self) -> ReadResult:
+        if self.pending and self.draft is not None and not self.draft.abstract:
+            self.flush_pending_as_abstract()
+        for lineno, text in self.pending:
+            self.problem(lineno, "text after the last record that is not its abstract", text)
+        self.pending.clear()
+        self.finish()
+        return self.result
+
+
+def clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def split_type_label(text: str) -> tuple[str, str | None]:
+    """("scholarly journals Title") -> ("Title", "journal-article")."""
+    match = TYPE_LABEL.match(text)
+    if match:
+        return match["title"].strip(), TYPE_LABELS[match["label"].casefold()]
+    return text, None
+
+
+def build_record(draft: _Draft, file: str) -> Record:
+    abstract = " ".join(draft.abstract) or None
+    sections: tuple = ()
+    if abstract:
+        abstract, sections = split_structured_abstract(abstract) or (abstract, ())
+        if not sections:
+            abstract = strip_abstract_word(abstract)
+    doc_type = draft.doc_type or ("journal-article" if draft.volume else None)
+    return Record(
+        source=SourceRef(file, draft.first_line, "listing"),
+        title=draft.title,
+        doc_type=doc_type,
+        year=draft.year,
+        volume=draft.volume,
+        issue=draft.issue,
+        first_page=draft.first_page,
+        last_page=draft.last_page,
+        authors=tuple(make_author(name) for name in draft.authors),
+        authors_truncated=draft.truncated,
+        abstract=abstract,
+        abstract_sections=sections,
+    )
+
+
+def strip_abstract_word(text: str) -> str:
+    return re.sub(r"^Abstract[\s:.–-]+", "", text).strip() or text
+
+
+def read_listing(text: str, file: str) -> ReadResult:
+    """Read a listing page; see the module docstring for the layout."""
+    parser = _ListingParser(file)
+    for lineno, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        parser.feed(lineno, raw)
+    return parser.close()

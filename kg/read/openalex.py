@@ -1,0 +1,206 @@
+"""Reader for OpenAlex work JSON.
+
+Accepted shapes: one work (``{"id": "https://openalex.org/W...", ...}``), a
+list of works, and the API's ``{"meta": ..., "results": [...]}`` envelope.
+``SourceRef.line`` and ``Problem.line`` are the 1-based index of the work in
+its list (1 for a single work): JSON has no useful line numbers.
+
+Quirks handled: the abstract exists only as ``abstract_inverted_index``
+(word -> positions) and is rebuilt; DOIs, ORCIDs, PMIDs and PMCIDs are URLs;
+the venue is ``primary_location.source`` (older dumps: ``host_venue``);
+OpenAlex lists a journal's ISSNs without saying which is print, so ``issn``
+is the linking ISSN (``issn_l``) and ``eissn`` stays empty. OpenAlex has no
+author keywords, so ``keywords`` stays empty: subject headings are the MeSH
+descriptors (``mesh[].descriptor_name``, major when ``is_major_topic`` on any
+of its rows), then OpenAlex's own ``keywords`` and ``topics``. The legacy
+machine ``concepts`` are left out: scored guesses, many of them wrong
+("Schizophrenia (object-oriented programming)").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .abstracts import split_structured_abstract
+from .identifiers import find_issns, normalise_doi, normalise_orcid, split_pages, strip_markup, parse_date
+from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
+from .names import make_author
+from .csljson import load_json, read_items, starts_like_json
+from .ris import collect_headings
+
+FORMAT = "openalex"
+
+DOC_TYPES = {
+    "article": "journal-article",
+    "journal-article": "journal-article",
+    "review": "journal-article",
+    "letter": "journal-article",
+    "editorial": "journal-article",
+    "book-chapter": "book-chapter",
+    "book": "book",
+    "monograph": "book",
+    "dissertation": "thesis",
+    "preprint": "preprint",
+    "posted-content": "preprint",
+    "proceedings-article": "conference-paper",
+}
+
+
+def rebuild_abstract(inverted: object) -> str | None:
+    """Text from OpenAlex's {word: [positions]} index."""
+    if not isinstance(inverted, dict) or not inverted:
+        return None
+    positions: dict[int, str] = {}
+    for word, places in inverted.items():
+        for place in places if isinstance(places, list) else []:
+            if isinstance(place, int):
+                positions[place] = word
+    return " ".join(positions[i] for i in sorted(positions)) or None
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _id_tail(value: object) -> str | None:
+    """``https://pubmed.ncbi.nlm.nih.gov/30091375`` -> ``30091375``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _authors(work: dict) -> tuple[Author, ...]:
+    authors = []
+    for authorship in work.get("authorships") or []:
+        if not isinstance(authorship, dict):
+            continue
+        person = authorship.get("author") if isinstance(authorship.get("author"), dict) else {}
+        name = person.get("display_name") or authorship.get("raw_author_name")
+        if not name:
+            continue
+        affiliations: list[str] = []
+        raw = authorship.get("raw_affiliation_strings") or [authorship.get("raw_affiliation_string")]
+        for value in raw:
+            if isinstance(value, str) and value.strip() and value.strip() not in affiliations:
+                affiliations.append(value.strip())
+        if not affiliations:
+            affiliations = [
+                i["display_name"] for i in authorship.get("institutions") or [] if isinstance(i, dict) and i.get("display_name")
+            ]
+        authors.append(make_author(name, normalise_orcid(person.get("orcid")), tuple(affiliations)))
+    return tuple(authors)
+
+
+def _venue(work: dict) -> Venue | None:
+    location = work.get("primary_location") or {}
+    source = location.get("source") if isinstance(location, dict) else None
+    if isinstance(source, dict):
+        title = source.get("display_name")
+        issn_l = source.get("issn_l")
+        issns = source.get("issn") or []
+        publisher = source.get("host_organization_name")
+    else:
+        venue = work.get("host_venue") or {}
+        title, issn_l, issns, publisher = (
+            venue.get("display_name"), venue.get("issn_l"), venue.get("issn") or [], venue.get("publisher"),
+        )
+    issn = (find_issns(issn_l) or [None])[0]
+    if issn is None:
+        for value in issns:
+            issn = issn or (find_issns(value) or [None])[0]
+    if not (title or issn or publisher):
+        return None
+    return Venue(title=title, issn=issn, eissn=None, publisher=publisher)
+
+
+def _headings(work: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs: list[tuple[str, bool]] = []
+    for heading in work.get("mesh") or []:
+        if isinstance(heading, dict) and isinstance(heading.get("descriptor_name"), str):
+            pairs.append((heading["descriptor_name"].strip(), heading.get("is_major_topic") is True))
+    for key in ("keywords", "topics"):
+        for item in work.get(key) or []:
+            name = item.get("display_name") if isinstance(item, dict) else item
+            if isinstance(name, str) and name.strip():
+                pairs.append((name.strip(), False))
+    return collect_headings(pairs)
+
+
+def _identifiers(work: dict) -> tuple[tuple[str, str], ...]:
+    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
+    found = []
+    openalex = _id_tail(work.get("id") or ids.get("openalex"))
+    if openalex:
+        found.append(("openalex", openalex))
+    pmid = _id_tail(ids.get("pmid"))
+    if pmid and pmid.isdigit():
+        found.append(("pmid", pmid))
+    pmcid = _id_tail(ids.get("pmcid"))
+    if pmcid:
+        found.append(("pmcid", pmcid.upper() if pmcid.upper().startswith("PMC") else f"PMC{pmcid}"))
+    return tuple(found)
+
+
+def _doc_type(work: dict) -> str | None:
+    kind = str(work.get("type") or "").lower()
+    source = ((work.get("primary_location") or {}).get("source") or {}) if isinstance(work.get("primary_location"), dict) else {}
+    if kind == "article" and isinstance(source, dict) and source.get("type") == "repository":
+        return "preprint"
+    return DOC_TYPES.get(kind)
+
+
+def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> Record:
+    biblio = work.get("biblio") if isinstance(work.get("biblio"), dict) else {}
+    biblio = {key: _string(value) for key, value in biblio.items()}
+    first_page, last_page = biblio.get("first_page"), biblio.get("last_page")
+    if first_page and not last_page:
+        first_page, last_page = split_pages(first_page)
+    year = work.get("publication_year") if isinstance(work.get("publication_year"), int) else None
+    date_year, date = parse_date(work.get("publication_date"))
+    year = year or date_year
+    raw_doi = work.get("doi") or (work.get("ids") or {}).get("doi")
+    doi = normalise_doi(raw_doi) if isinstance(raw_doi, str) else None
+    if raw_doi and not doi:
+        problems.append(Problem(file, index, "doi holds no DOI; ignored", str(raw_doi)))
+    abstract = strip_markup(rebuild_abstract(work.get("abstract_inverted_index")))
+    sections: tuple = ()
+    if abstract:
+        abstract, sections = split_structured_abstract(abstract) or (abstract, ())
+    subject_headings, major_headings = _headings(work)
+    return Record(
+        source=SourceRef(file, index, FORMAT),
+        title=strip_markup(_string(work.get("title")) or _string(work.get("display_name"))),
+        doc_type=_doc_type(work),
+        year=year,
+        date=date,
+        volume=biblio.get("volume") or None,
+        issue=biblio.get("issue") or None,
+        first_page=first_page or None,
+        last_page=last_page or None,
+        doi=doi,
+        authors=_authors(work),
+        abstract=abstract,
+        abstract_sections=sections,
+        venue=_venue(work),
+        identifiers=_identifiers(work),
+        subject_headings=subject_headings,
+        major_headings=major_headings,
+    )
+
+
+def read_openalex(text: str, file: str) -> ReadResult:
+    """Read OpenAlex works JSON; see the module docstring."""
+    data, problem = load_json(text, file)
+    if problem:
+        return ReadResult(problems=[problem])
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    items = data if isinstance(data, list) else [data]
+    return read_items(items, file, build_record)
+
+
+def looks_like_openalex(head: str, path: str) -> bool:
+    """JSON naming OpenAlex work IDs or OpenAlex-only keys."""
+    if not starts_like_json(head):
+        return False
+    return re.search(r'"https://openalex\.org/W\d+|"(?:abstract_inverted_index|authorships|publication_year)"\s*:', head) is not None

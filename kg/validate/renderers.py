@@ -1,0 +1,211 @@
+"""Render a :class:`kg.report.Report` as text, JSON, Turtle, GitHub annotations
+or JUnit XML. Each renderer is a pure function: Report in, text out."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from xml.sax.saxutils import escape, quoteattr
+
+from .report import SH, Report, Result, Severity
+from ..vocab import PREFIXES
+
+_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])) + [("kgsh", "https://w3id.org/kg/shapes#")]
+
+
+def compact(term: str | None) -> str:
+    """A term shortened with kg's prefixes, for people to read."""
+    if not term:
+        return ""
+    bare = term[1:-1] if term.startswith("<") and term.endswith(">") else term
+    for prefix, namespace in _PREFIXES:
+        if bare.startswith(namespace) and len(bare) > len(namespace):
+            return f"{prefix}:{bare[len(namespace):]}"
+    return term if term.startswith(("<", "_:", '"', "check:", "^", "(")) else f"<{bare}>"
+
+
+def rule_name(result: Result) -> str:
+    return result.source if result.is_check else compact(result.source)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def render_text(report: Report, fail_on: Severity | None = Severity.VIOLATION) -> str:
+    """Grouped by input file and record, so a curator can work through the inputs."""
+    out = [f"kg validate: {report.target}"] if report.target else []
+    for location, group in groupby(report.results, key=lambda r: (r.file, r.line)):
+        file, line = location
+        out.append("")
+        out.append(f"{file}:{line}" if file else "(not traced to an input record)")
+        for focus, results in groupby(group, key=lambda r: r.focus):
+            out.append(f"  {compact(focus)}")
+            for r in results:
+                where = f" {compact(r.path)}" if r.path else ""
+                value = f" = {r.value}" if r.value else ""
+                out.append(f"    {r.severity.label:<9} {r.message}  [{rule_name(r)}{where}{value}]")
+    out.append("")
+    status = "FAIL" if not report.conforms(fail_on) else "PASS"
+    level = fail_on.label if fail_on else "none"
+    out.append(f"{report.summary()}; fail on {level}: {status}")
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def result_dict(result: Result) -> dict:
+    return {
+        "severity": result.severity.label,
+        "focus": result.focus,
+        "path": result.path,
+        "value": result.value,
+        "message": result.message,
+        "source": result.source,
+        "component": result.component,
+        "file": result.file,
+        "line": result.line,
+    }
+
+
+def render_json(report: Report, fail_on: Severity | None = Severity.VIOLATION) -> str:
+    document = {
+        "target": report.target,
+        "conforms": report.conforms(fail_on),
+        "fail_on": fail_on.label if fail_on else "none",
+        "counts": {s.label: n for s, n in report.counts.items()},
+        "rules": list(report.rules),
+        "results": [result_dict(r) for r in report.results],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- Turtle
+
+
+def _turtle_path(path: str) -> str:
+    """A result path as a Turtle term: an IRI, or a SHACL path node for ^p."""
+    if path.startswith("^"):
+        return f"[ sh:inversePath {_turtle_path(path[1:])} ]"
+    if path.startswith("<"):
+        return path
+    if path.startswith("("):
+        return f'"{path}"'  # other complex paths: kept readable, not as SHACL lists
+    return f"<{path}>"
+
+
+def _turtle_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_turtle(report: Report, fail_on: Severity | None = Severity.VIOLATION) -> str:
+    """The standard SHACL validation report graph (sh:ValidationReport).
+
+    sh:conforms follows --fail-on, as pySHACL's --allow-warnings does; checks
+    appear as results whose sh:sourceShape is ``urn:kg:check:<name>``. Written
+    as text in result order, so the output is byte-stable.
+    """
+    lines = [
+        f"@prefix sh: <{SH}> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        "[] a sh:ValidationReport ;",
+        f"    sh:conforms {'true' if report.conforms(fail_on) else 'false'}",
+    ]
+    for result in report.results:
+        parts = [
+            "a sh:ValidationResult",
+            f"sh:resultSeverity <{result.severity.iri}>",
+            f"sh:focusNode {result.focus}",
+            f"sh:resultMessage {_turtle_string(result.message)}",
+            f"sh:sourceShape {'<urn:kg:' + result.source + '>' if result.is_check else result.source}",
+            f"sh:sourceConstraintComponent <{result.component or SH + 'SPARQLConstraintComponent'}>",
+        ]
+        if result.path:
+            parts.append(f"sh:resultPath {_turtle_path(result.path)}")
+        if result.value:
+            parts.append(f"sh:value {result.value}")
+        lines[-1] += " ;"
+        lines.append("    sh:result [ " + " ;\n        ".join(parts) + " ]")
+    lines[-1] += " ."
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- GitHub
+
+
+_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, fail_on: Severity | None = Severity.VIOLATION, source_root: str = "") -> str:
+    """GitHub Actions workflow commands: one annotation per result, pointing at
+    the input file and line when known (``source_root`` prefixes the file, as
+    the graph records input names relative to what `kg build` was given)."""
+    out = []
+    for r in report.results:
+        props = [f"title={_gh_property(f'{r.severity.label}: {rule_name(r)}')}"]
+        if r.file:
+            props.insert(0, f"file={_gh_property(_joined(source_root, r.file))}")
+            if r.line:
+                props.insert(1, f"line={r.line}")
+        text = f"{r.message} ({compact(r.focus)}{' ' + compact(r.path) if r.path else ''})"
+        out.append(f"::{_LEVEL[r.severity]} {','.join(props)}::{_gh_data(text)}")
+    out.append(report.summary())
+    return "\n".join(out) + "\n"
+
+
+def _joined(root: str, file: str) -> str:
+    return f"{root.rstrip('/')}/{file}" if root else file
+
+
+# --------------------------------------------------------------------------- JUnit
+
+
+def render_junit(report: Report, fail_on: Severity | None = Severity.VIOLATION, source_root: str = "") -> str:
+    """JUnit XML for GitLab, Jenkins and friends: one test suite per rule, one
+    test case per result (a failure when at or above ``fail_on``), and one
+    passing case for every rule without results."""
+    by_rule: dict[str, list[Result]] = {rule: [] for rule in report.rules}
+    for r in report.results:
+        by_rule.setdefault(r.source, []).append(r)
+    failing = set(report.failing(fail_on))
+    suites = []
+    total = failures = 0
+    for rule in sorted(by_rule):
+        results = by_rule[rule]
+        name = rule if rule.startswith("check:") else compact(rule)
+        cases = []
+        if not results:
+            cases.append(f'    <testcase classname={quoteattr(name)} name="no results"/>')
+        for r in results:
+            where = _joined(source_root, r.location) if r.location else compact(r.focus)
+            body = escape(f"{r.severity.label}: {r.message}\nfocus: {r.focus}\npath: {r.path or ''}\nvalue: {r.value or ''}")
+            case = f"    <testcase classname={quoteattr(name)} name={quoteattr(where + ' ' + compact(r.focus))}"
+            if r in failing:
+                cases.append(f"{case}>\n      <failure type={quoteattr(r.severity.label)} message={quoteattr(r.message)}>{body}</failure>\n    </testcase>")
+            else:
+                cases.append(f"{case}>\n      <system-out>{body}</system-out>\n    </testcase>")
+        count = max(1, len(results))
+        fails = sum(1 for r in results if r in failing)
+        total += count
+        failures += fails
+        suites.append(f'  <testsuite name={quoteattr(name)} tests="{count}" failures="{fails}" errors="0">\n' + "\n".join(cases) + "\n  </testsuite>")
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kg validate" tests="{total}" failures="{failures}" errors="0">'
+    return "\n".join([head, *suites, "</testsuites>"]) + "\n"
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "turtle": render_turtle,
+    "github": render_github,
+    "junit": render_junit,
+}
