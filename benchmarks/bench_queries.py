@@ -6,7 +6,7 @@
 
 The graph comes from benchmarks/generate_graph.py (kg's own mapping, so the
 shape is exactly what `kg build` writes) when it is there, else from the
-listing generator in benchmarks/generate.py through kg.build (no tagging).
+listing generator in benchmarks/generate.py through kg.pipeline (no tagging).
 Each query runs three times on a pyoxigraph store; the median is reported.
 rdflib's engine runs each query once on the smallest graph, in a forked
 process that is stopped at the time cap. Target: median <= 1 s a query at

@@ -1,7 +1,7 @@
 """Generate a synthetic bibliographic graph the way `kg build` writes it.
 
 Papers, people, venues, authorships, abstract sections, source records and
-concept assignments go through kg.mapping, so the graph has exactly kg's
+concept assignments go through kg.rdf.mapping, so the graph has exactly kg's
 shape (about 32 triples a paper). A small, fixed share of papers carries the
 defects the shapes look for, so validation has something to find.
 
@@ -16,17 +16,16 @@ import argparse
 import random
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.pipeline import scheme_lines  # noqa: E402
 from kg.identity.iris import mint_person_iri  # noqa: E402
-from kg.rdf.mapping import map_corpus, sorted_unique  # noqa: E402
+from kg.rdf.mapping import map_corpus, scheme_lines  # noqa: E402
+from kg.rdf.sort import unique_sorted  # noqa: E402
 from kg.model import AbstractSection, Author, Record, SourceRef, Venue  # noqa: E402
-from kg.identity.resolve import Corpus, Person, Work  # noqa: E402
+from kg.model import Assignment, Corpus, Person, Work  # noqa: E402
 from kg.vocab import CONCEPTS, DEFAULT_BASE  # noqa: E402
 
 GIVEN = "Anna Ben Carla David Emma Farid Grace Hiro Ines Jonas Kati Liam Maya Nils Olga Pavel Rhea Sam Tariq Uma".split()
@@ -36,17 +35,6 @@ WORDS = ("peer support worker recovery lived experience mental health service wo
          "stigma employment training outcome trial qualitative community psychiatric").split()
 CONCEPT_SLUGS = ["peer-support", "peer-support-worker", "recovery", "lived-experience", "wounded-healer", "stigma"]
 SECTION_LABELS = ["Purpose", "Design/methodology/approach", "Findings", "Originality/value"]
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """The fields kg.mapping.map_assignment reads (kg.tagger.Assignment's shape)."""
-
-    concept: str
-    method: str
-    score: float
-    matched: str | None = None
-    field: str | None = None
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -100,7 +88,8 @@ def make_work(rng: random.Random, i: int, people: list[Person], base: str) -> tu
     )
     paper_iri = f"{base}work/doi/{record.doi}"
     assignments = [
-        Assignment(f"{CONCEPTS}{slug}", "label-match", round(rng.uniform(0.5, 1.0), 3), slug.replace("-", " "), "abstract")
+        Assignment(f"{CONCEPTS}{slug}", slug.replace("-", " "), round(rng.uniform(0.5, 1.0), 3), "label-match",
+                   slug.replace("-", " "), "abstract")
         for slug in rng.sample(CONCEPT_SLUGS, rng.randint(0, 2))
     ]
     return Work(paper_iri, record, (record,), tuple(p.iri for p in authors_people)), assignments
@@ -118,7 +107,7 @@ def generate(papers: int, base: str = DEFAULT_BASE, seed: int = 42) -> list[str]
             assignments[work.iri] = found
     used = {iri for w in works for iri in w.people}
     corpus = Corpus(works, {p.iri: p for p in people if p.iri in used})
-    return sorted_unique(map_corpus(corpus, base, assignments) + scheme_lines())
+    return unique_sorted(map_corpus(corpus, base, assignments) + scheme_lines())
 
 
 def load_store(location: Path, ntriples: Path) -> None:

@@ -35,3 +35,9 @@ class EndpointError(KgError):
     """A SPARQL endpoint could not be reached or refused the request."""
 
     exit_code = 3
+
+
+class QueryTimeout(KgError):
+    """A query ran longer than its time limit (a runtime condition, exit 3)."""
+
+    exit_code = 3

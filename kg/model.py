@@ -1,7 +1,9 @@
 """Plain values that flow through the pipeline.
 
-Readers produce :class:`Record` values; every later stage takes and returns
-values of these types. Nothing here knows RDF.
+Readers produce :class:`Record` values; identity turns them into a
+:class:`Corpus` of :class:`Work` and :class:`Person` values with the
+:class:`Merge` evidence; concepts add :class:`Assignment` values per work.
+Every stage takes and returns values of these types. Nothing here knows RDF.
 """
 
 from __future__ import annotations
@@ -132,3 +134,78 @@ class ReadResult:
     def extend(self, other: ReadResult) -> None:
         self.records.extend(other.records)
         self.problems.extend(other.problems)
+
+
+# -- identity: works, people and the merges that made them ----------------
+
+
+@dataclass(frozen=True)
+class Person:
+    iri: str
+    name: str
+    given: str | None
+    family: str | None
+    orcid: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Work:
+    iri: str
+    record: Record
+    """The combined record: fields taken from ``sources`` in precedence order."""
+    sources: tuple[Record, ...]
+    people: tuple[str, ...]
+    """Person IRIs, one per author of ``record`` in order."""
+    venue_iri: str | None = None
+    """The venue's IRI, shared by every work of the same journal (:mod:`kg.identity.venues`);
+    ``record.venue`` is then that venue's combined description."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Several source records taken as one work, or several names as one person."""
+
+    kind: str
+    """``work`` or ``person``."""
+    subject: str
+    """The IRI of the merged work or person."""
+    records: tuple[SourceRef, ...] = ()
+    """For a work: the source records merged."""
+    names: tuple[str, ...] = ()
+    """For a person: the names as printed that were merged."""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class Corpus:
+    works: list[Work]
+    people: dict[str, Person]
+    merges: list[Merge] = field(default_factory=list)
+
+    @property
+    def merged_works(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "work")
+
+    @property
+    def merged_people(self) -> int:
+        return sum(1 for m in self.merges if m.kind == "person")
+
+
+# -- concepts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A concept given to a work: by the tagger (``method`` ``label-match``, a
+    score and the text matched) or by a curator (``curated``, score 1)."""
+
+    concept: str
+    label: str
+    score: float
+    method: str
+    matched: str
+    field: str
+    """``title``, ``abstract`` or ``keywords``; empty for a curated assignment."""
+    evidence: float = 0.0
+    """Weighted mentions behind a machine assignment (title counted as TITLE_WEIGHT)."""

@@ -1,4 +1,9 @@
-"""`kg build`: inputs -> records -> works and people -> concepts -> triples -> sinks."""
+"""The build, stage by stage: read -> identity -> concepts -> rdf -> sinks.
+
+Each stage is a package of its own (``kg/read``, ``kg/identity``,
+``kg/concepts``, ``kg/rdf``, ``kg/sinks``); this module only passes the values
+of one stage to the next and counts what went through.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +11,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from .sinks import store as store_module
-from .errors import UsageError
+from .concepts.assign import assign_concepts
+from .concepts.curated import load_curated
 from .gc_pause import paused_gc
-from .rdf.mapping import iter_mapped
-from .model import Problem, ReadResult
-from .read import read_path
-from .identity.resolve import Corpus, resolve
-from .resources import ontology_dir
+from .identity import resolve
+from .model import Problem
+from .rdf.mapping import iter_mapped, scheme_lines
 from .rdf.sort import DEFAULT_RUN_SIZE, SortedStatements
+from .read.inputs import FileSummary, expand_inputs, read_inputs
+from .sinks import store as store_module
 from .sinks.files import format_for, write_file
 
-INPUT_SUFFIXES = {".txt", ".ris", ".bib", ".json", ".xml", ".nbib", ".medline"}
-
 Progress = Callable[[str], None]
-
-
-@dataclass
-class FileSummary:
-    file: str
-    format: str
-    records: int
-    skipped: int
 
 
 @dataclass
@@ -71,66 +64,6 @@ class Built:
         return list(self.statements)
 
 
-def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
-    """Files named, and the bibliographic files inside folders named."""
-    files: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or folder")
-    if not files:
-        raise UsageError("no input files found")
-    return files
-
-
-def display_names(files: list[Path]) -> dict[Path, str]:
-    """The shortest trailing part of each path that tells the files apart.
-
-    Names recorded in the graph must not depend on the working directory or
-    the order of the arguments, so absolute paths are out.
-    """
-    resolved = {f: f.resolve().parts for f in files}
-    names: dict[Path, str] = {}
-    for f, parts in resolved.items():
-        for depth in range(1, len(parts) + 1):
-            tail = parts[-depth:]
-            clash = any(o != f and op[-depth:] == tail for o, op in resolved.items() if op != parts)
-            if not clash:
-                names[f] = "/".join(tail)
-                break
-        else:
-            names[f] = "/".join(parts)
-    return names
-
-
-def read_inputs(files: list[Path], format: str | None = None) -> tuple[ReadResult, list[FileSummary]]:
-    result = ReadResult()
-    summaries = []
-    names = display_names(files)
-    for path in sorted(set(files), key=lambda p: names[p]):
-        used, one = read_path(path, names[path], format)
-        result.extend(one)
-        summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped)))
-    return result, summaries
-
-
-def scheme_lines() -> list[str]:
-    """The concept scheme as N-Triples lines, so queries can walk it."""
-    path = ontology_dir() / "concepts.ttl"
-    if not path.is_file():
-        return []
-    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    return [f"{t} .\n" for t in triples]
-
-
 def build_graph(
     inputs: Sequence[str | Path],
     base: str,
@@ -149,14 +82,20 @@ def build_graph(
 def _build_graph(inputs, base, format, tag, curated, progress, run_size) -> Built:
     say = progress or (lambda message: None)
     files = expand_inputs(inputs)
+    curated_rows = load_curated(curated) if tag and curated is not None else []
     say(f"reading {len(files)} file(s)")
     read, file_summaries = read_inputs(files, format)
     say(f"resolving {len(read.records)} record(s)")
     corpus = resolve(read.records, base)
     assignments = {}
+    problems = list(read.problems)
     if tag:
         say("tagging concepts")
-        assignments = tag_corpus(corpus, curated)
+        assignments, unmatched = assign_concepts(corpus, curated_rows)
+        problems += [
+            Problem(row.file, row.line, f"curated row names {row.paper}, which is no paper of this build; it has no effect")
+            for row in unmatched
+        ]
     say("mapping to RDF")
     statements = SortedStatements(run_size)
     for batch in iter_mapped(corpus, base, assignments):
@@ -167,7 +106,7 @@ def _build_graph(inputs, base, format, tag, curated, progress, run_size) -> Buil
     statements.finish()
     summary = BuildSummary(
         files=file_summaries,
-        problems=sorted(read.problems),
+        problems=sorted(problems),
         records=len(read.records),
         papers=len(corpus.works),
         people=len(corpus.people),
@@ -185,25 +124,6 @@ def records_by_format(files: list[FileSummary]) -> dict[str, int]:
     for f in files:
         counts[f.format] = counts.get(f.format, 0) + f.records
     return dict(sorted(counts.items()))
-
-
-def tag_corpus(corpus: Corpus, curated: Path | None) -> dict[str, list]:
-    """Concept assignments per work IRI; a curator's rows win over the tagger."""
-    from .concepts.tagger import Tagger, apply_curated, load_curated
-
-    tagger = Tagger.from_scheme()
-    by_paper: dict[str, list] = {}
-    for row in load_curated(curated) if curated is not None else ():
-        by_paper.setdefault(row.paper, []).append(row)
-    assignments = {}
-    for work in corpus.works:
-        found = tagger.tag_record(work.record)
-        rows = by_paper.get(work.iri, []) + by_paper.get(work.record.doi or "", [])
-        if rows:
-            found = apply_curated(found, rows)
-        if found:
-            assignments[work.iri] = found
-    return assignments
 
 
 def write_outputs(built: Built, *, store: str | Path | None, output: Path | None, graph: str | None = None) -> None:

@@ -19,7 +19,24 @@ FABIO = "http://purl.org/spar/fabio/"
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 PRO = "http://purl.org/spar/pro/"
 SH = "http://www.w3.org/ns/shacl#"
-VOID = "http://rdfs.org/ns/void#"
+KGSH = "https://w3id.org/kg/shapes#"
+"""kg's SHACL shapes (shapes/*.ttl)."""
+
+XSD_STRING = f"{XSD}string"
+
+WORK_CLASSES = {
+    "journal-article": f"{FABIO}JournalArticle",
+    "preprint": f"{FABIO}Preprint",
+    "book-chapter": f"{FABIO}BookChapter",
+    "book": f"{FABIO}Book",
+    "conference-paper": f"{FABIO}ConferencePaper",
+    "thesis": f"{FABIO}Thesis",
+    None: f"{FABIO}Expression",
+}
+"""The class of a paper (a work) by the record's ``doc_type``; fabio:Expression
+when the type is unknown."""
+PAPER_CLASSES = tuple(dict.fromkeys(WORK_CLASSES.values()))
+"""Every class kg gives a paper. fabio:Book is also the class of a book chapter's venue."""
 
 PREFIXES: dict[str, str] = {
     "kg": KG,
@@ -36,3 +53,15 @@ PREFIXES: dict[str, str] = {
     "prism": PRISM,
     "pro": PRO,
 }
+
+# For text people read (tables, reports). kgsh is not in PREFIXES: those head
+# every Turtle file kg writes, used or not, and kg's graphs hold no shapes.
+_DISPLAY_PREFIXES = sorted({**PREFIXES, "kgsh": KGSH}.items(), key=lambda item: -len(item[1]))
+
+
+def prefixed_name(iri: str) -> str | None:
+    """``kg:Person`` for an IRI in a namespace kg knows (the longest match), else None."""
+    for prefix, namespace in _DISPLAY_PREFIXES:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return None

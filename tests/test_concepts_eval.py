@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.concepts.scheme import (evaluate, gold_split, hierarchy, load_gold, load_scheme, predict, record_key,
-                         select_split, suggest)
+from kg.concepts.evaluation import evaluate, gold_split, load_gold, predict, record_key, select_split, suggest
+from kg.concepts.scheme import hierarchy, load_scheme
 from kg.errors import UsageError
 from kg.read import READERS, read_path
 from kg.concepts.tagger import Tagger

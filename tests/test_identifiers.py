@@ -8,7 +8,6 @@ from kg.read.identifiers import (
     find_issns,
     missing_identity,
     normalise_doi,
-    normalise_issn,
     normalise_orcid,
     parse_date,
     split_pages,
@@ -50,8 +49,8 @@ def test_normalise_doi(raw, expected):
         (None, None),
     ],
 )
-def test_normalise_issn(raw, expected):
-    assert normalise_issn(raw) == expected
+def test_find_issns_normalises_and_checks(raw, expected):
+    assert find_issns(raw) == ([expected] if expected else [])
 
 
 def test_two_issns_in_one_field():

@@ -1,4 +1,4 @@
-"""Merging records into works and names into people (issue 7, items 2-4)."""
+"""Merging records into works and names into people."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.pipeline import build_graph, read_inputs, write_outputs
+from kg.pipeline import build_graph, write_outputs
+from kg.read.inputs import read_inputs
 from kg.cli import cli
-from kg.rdf.mapping import map_corpus, sorted_unique
+from kg.rdf.mapping import map_corpus
+from kg.rdf.sort import unique_sorted
 from kg.identity.people import compatible, given_parts
 from kg.model import Record, SourceRef, Venue
 from kg.read.names import make_author
@@ -158,7 +160,7 @@ def test_file_order_does_not_change_the_graph(order):
 def test_record_order_does_not_change_the_graph(rng: random.Random):
     records = list(RECORDS)
     rng.shuffle(records)
-    assert sorted_unique(map_corpus(resolve(records, DEFAULT_BASE), DEFAULT_BASE)) == RESOLVED_LINES
+    assert unique_sorted(map_corpus(resolve(records, DEFAULT_BASE), DEFAULT_BASE)) == RESOLVED_LINES
 
 
 EXPECTED_LINES = build().lines
@@ -171,7 +173,7 @@ RECORDS = read_inputs(FILES)[0].records + [
     Record(SourceRef("x.txt", 19, "listing"), title="On hope", year=2022,
            authors=(make_author("Catherine M. Collopy"), make_author("P. Tully"))),
 ]
-RESOLVED_LINES = sorted_unique(map_corpus(resolve(RECORDS, DEFAULT_BASE), DEFAULT_BASE))
+RESOLVED_LINES = unique_sorted(map_corpus(resolve(RECORDS, DEFAULT_BASE), DEFAULT_BASE))
 
 
 # -- people --------------------------------------------------------------------

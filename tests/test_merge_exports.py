@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from rapidfuzz.distance import Indel
 
-from kg.pipeline import expand_inputs, read_inputs
-from kg.identity.works import family_key, fold
+from kg.read.inputs import expand_inputs, read_inputs
+from kg.identity.works import family_key
+from kg.text import fold
 from kg.identity.resolve import resolve
 from kg.vocab import DEFAULT_BASE
 from tests.exports import exports  # noqa: F401 (fixture)

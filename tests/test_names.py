@@ -7,7 +7,8 @@ import random
 import pytest
 from nameparser import HumanName
 
-from kg.read.names import _is_plain, normalise_name, split_name
+from kg.read.names import _is_plain, split_name
+from kg.text import fold
 from benchmarks.generate import author_pool
 
 
@@ -46,6 +47,6 @@ def test_fast_path_gives_nameparsers_answer():
 
 
 def test_same_printed_name_key():
-    assert normalise_name("Julie Repper") == normalise_name("JULIE  REPPER") == normalise_name("Julie Repper.")
-    assert normalise_name("Zoë Müller") == normalise_name("Zoe Muller")
-    assert normalise_name("J. Repper") != normalise_name("Julie Repper")
+    assert fold("Julie Repper") == fold("JULIE  REPPER") == fold("Julie Repper.")
+    assert fold("Zoë Müller") == fold("Zoe Muller")
+    assert fold("J. Repper") != fold("Julie Repper")

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from kg.rdf.mapping import map_corpus, sorted_unique
+from kg.rdf.mapping import map_corpus
+from kg.rdf.sort import unique_sorted
 from kg.read.listing import read_listing
 from kg.identity.resolve import resolve
 from kg.vocab import DEFAULT_BASE
@@ -49,7 +50,7 @@ def test_reader_never_crashes_and_counts_add_up(text):
 @given(LISTINGS)
 def test_every_emitted_statement_parses_in_rdflib_and_oxigraph(text):
     result = read_listing(text, "fuzz \"{file}\" <x>.txt")
-    lines = sorted_unique(map_corpus(resolve(result.records, DEFAULT_BASE), DEFAULT_BASE))
+    lines = unique_sorted(map_corpus(resolve(result.records, DEFAULT_BASE), DEFAULT_BASE))
     data = "".join(lines)
     parsed = list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
     assert len(parsed) == len(lines)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.query.registry import NamedQuery, Parameter, bind_parameters, load_queries, parse_query_file
-from kg.query.run import lint, with_values_block
+from kg.query.run import with_values_block
 
 REPPER = "https://w3id.org/kg/id/person/julie-repper"
 PUSCHNER = "https://w3id.org/kg/id/work/puschner-2019-6f1efec9f9"
@@ -317,52 +317,6 @@ def test_subfolders_are_not_named_queries(tmp_path):
     (tmp_path / "top.rq").write_text("# title: t\nSELECT * {} ORDER BY ?x\n", "utf-8")
     assert list(load_queries(tmp_path)) == ["top"]
     assert "checks" not in load_queries()
-
-
-# -- the library's own checks ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", sorted(load_queries()))
-def test_library_query_is_well_formed(name):
-    assert lint(load_queries()[name]) == []
-
-
-def lint_text(tmp_path, text):
-    path = tmp_path / "q.rq"
-    path.write_text(text, "utf-8")
-    return lint(parse_query_file(path))
-
-
-def test_lint_catches_a_missing_title(tmp_path):
-    assert "no '# title:' line" in lint_text(tmp_path, "# description: d\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n")
-
-
-def test_lint_catches_a_declared_but_unused_parameter(tmp_path):
-    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n")
-    assert "parameter 'who' is declared but not used as $who" in problems
-
-
-def test_lint_catches_an_undeclared_parameter(tmp_path):
-    problems = lint_text(tmp_path, "# title: t\n# description: d\nSELECT $who ?s WHERE { ?s ?p $who } ORDER BY ?s\n")
-    assert "$who is used but not declared as a parameter" in problems
-
-
-def test_lint_ignores_dollars_in_strings_comments_and_iris(tmp_path):
-    text = '# title: t\n# description: d\nSELECT ?s WHERE { ?s <http://x/$a> "$b" } # $c\nORDER BY ?s\n'
-    assert lint_text(tmp_path, text) == []
-
-
-def test_lint_catches_a_projected_parameter_and_a_missing_order(tmp_path):
-    problems = lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT $who ?s WHERE { ?s ?p $who }\n")
-    assert any("parameter 'who' is projected" in p for p in problems)
-    assert any("ORDER BY" in p for p in problems)
-    assert lint_text(tmp_path, "# title: t\n# description: d\n# param: who iri required -- w\nSELECT ?s WHERE { ?s ?p $who } ORDER BY ?s\n") == []
-
-
-def test_lint_catches_a_parameter_outside_the_patterns(tmp_path):
-    text = ("# title: t\n# description: d\n# param: min integer required -- m\n"
-            "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(?o) >= $min) ORDER BY ?s\n")
-    assert any(p.startswith("$min is used outside the WHERE patterns") for p in lint_text(tmp_path, text))
 
 
 def test_malformed_parameter_line_is_a_usage_error(tmp_path):

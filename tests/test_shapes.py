@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from kg.resources import shapes_dir
 from kg.validate.run import Target, load_shapes, validate
-from kg.vocab import DEFAULT_BASE
+from kg.vocab import DEFAULT_BASE, SH
 
 CASES = Path(__file__).resolve().parent / "data" / "validation"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.json").is_file())
@@ -29,14 +29,13 @@ def test_shapes_pass_shacl_for_shacl():
 def test_every_shape_has_a_message_and_a_severity():
     from rdflib import URIRef
 
-    sh = "http://www.w3.org/ns/shacl#"
     shapes = load_shapes(DEFAULT_BASE)
-    constrained = set(shapes.subjects(URIRef(f"{sh}path"), None)) | set(shapes.subjects(URIRef(f"{sh}select"), None))
-    constrained |= set(shapes.subjects(URIRef(f"{sh}nodeKind"), None))
+    constrained = set(shapes.subjects(URIRef(f"{SH}path"), None)) | set(shapes.subjects(URIRef(f"{SH}select"), None))
+    constrained |= set(shapes.subjects(URIRef(f"{SH}nodeKind"), None))
     assert constrained
     for shape in constrained:
-        assert shapes.value(shape, URIRef(f"{sh}message")) is not None, shape
-        assert shapes.value(shape, URIRef(f"{sh}severity")) is not None, shape
+        assert shapes.value(shape, URIRef(f"{SH}message")) is not None, shape
+        assert shapes.value(shape, URIRef(f"{SH}severity")) is not None, shape
 
 
 def test_one_file_per_concern():
@@ -82,7 +81,6 @@ def test_base_iri_comes_from_configuration():
     assert all(r.severity.label == "violation" for r in other.results)
 
 
-SH = "http://www.w3.org/ns/shacl#"
 KGSH = "<https://w3id.org/kg/shapes#{}>"
 
 

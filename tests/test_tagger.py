@@ -11,7 +11,10 @@ import pytest
 
 from kg.errors import UsageError
 from kg.read import read_path
-from kg.concepts.tagger import Assignment, Tagger, apply_curated, curations_for, load_curated, normalise
+from kg.concepts.curated import apply_curated, load_curated
+from kg.concepts.tagger import Tagger
+from kg.model import Assignment
+from kg.text import fold_keeping_offsets
 
 KGC = "https://w3id.org/kg/concepts/"
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,9 +115,9 @@ def test_abbreviations_need_their_capitals(tagger):
     assert "post-traumatic-stress-disorder" not in tag_text(tagger, "veterans with ptsd")
 
 
-def test_normalise_keeps_length():
+def test_fold_keeping_offsets_keeps_length():
     for text in ["Peer‐led “networks” – Crohn’s ﬁne", "İstanbul straße", "ΑΒΓ peer"]:
-        assert len(normalise(text)) == len(text)
+        assert len(fold_keeping_offsets(text)) == len(text)
 
 
 # -- longest match, word boundaries -----------------------------------------------------
@@ -300,7 +303,7 @@ def test_curated_rows_win_over_the_tagger(tagger, tmp_path):
                  "https://w3id.org/kg/id/paper/x,https://w3id.org/kg/concepts/recovery,add,\n")
     curated = load_curated(path)
     assert [c.paper for c in curated] == ["10.1108/mhsi-03-2016-0009"] * 2 + ["https://w3id.org/kg/id/paper/x"]
-    mine = curations_for(curated, doi="10.1108/MHSI-03-2016-0009")
+    mine = [row for row in curated if row.paper == "10.1108/mhsi-03-2016-0009"]
     machine = tagger.tag("Stigma and peer support", None)
     result = apply_curated(machine, mine)
     assert slugs(result) == {"peer-support", "wounded-healer"}

@@ -13,13 +13,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
-from kg.pipeline import build_graph, write_outputs
 from kg.cli import cli
 from kg.validate.run import Target, validate
 from kg.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "peer-support"
 CASES = Path(__file__).resolve().parent / "data" / "validation"
 SHAPE = "<https://w3id.org/kg/shapes#{}>"
 W = "https://w3id.org/kg/id/work/"
@@ -33,29 +31,9 @@ TITLE, VENUE, ABSTRACT = "http://purl.org/dc/terms/title", "http://purl.org/dc/t
 TRUNCATED = "https://w3id.org/kg/ns#authorListTruncated"
 
 
-def _tagger_available() -> bool:
-    try:
-        import kg.concepts.tagger  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
-def example(request, tmp_path_factory):
-    """The example store; built here without tagging while the tagger is not there yet."""
-    if _tagger_available():
-        return request.getfixturevalue("example_build")
-    folder = tmp_path_factory.mktemp("example-untagged")
-    built = build_graph([EXAMPLE], DEFAULT_BASE, tag=False)
-    store, nt = folder / "store", folder / "graph.nt"
-    write_outputs(built, store=store, output=nt)
-    return type("Built", (), {"store": store, "ntriples": nt})
-
-
-@pytest.fixture(scope="module")
-def example_report(example):
-    return validate(Target(store=Path(example.store)), DEFAULT_BASE, jobs=1)
+def example_report(example_build):
+    return validate(Target(store=Path(example_build.store)), DEFAULT_BASE, jobs=1)
 
 
 def test_example_has_no_violation_and_exactly_the_warnings_it_deserves(example_report):
@@ -79,14 +57,14 @@ def _invoke(*args):
     return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False)
 
 
-def test_exit_0_when_conforming_at_the_chosen_level(example):
-    result = _invoke("--store", str(example.store))
+def test_exit_0_when_conforming_at_the_chosen_level(example_build):
+    result = _invoke("--store", str(example_build.store))
     assert result.exit_code == 0, result.output
     assert "Results: " in result.output and "violation: 0" in result.output
 
 
-def test_exit_1_for_warnings_with_fail_on_warning(example):
-    result = _invoke("--store", str(example.store), "--fail-on", "warning")
+def test_exit_1_for_warnings_with_fail_on_warning(example_build):
+    result = _invoke("--store", str(example_build.store), "--fail-on", "warning")
     assert result.exit_code == 1
 
 
@@ -172,18 +150,18 @@ def test_github_renderer_emits_annotations(broken_file):
     assert lines[-1].startswith("Results: 1")
 
 
-def test_text_renderer_groups_by_record(example):
-    text = _output("--store", str(example.store))
+def test_text_renderer_groups_by_record(example_build):
+    text = _output("--store", str(example_build.store))
     assert "peer-support-listing.txt:57\n" in text
     assert text.rstrip().splitlines()[-1].startswith("Results: ")
 
 
-def test_result_order_is_the_same_whatever_the_hash_seed(example):
+def test_result_order_is_the_same_whatever_the_hash_seed(example_build):
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-m", "kg", "validate", "--store", str(example.store), "--format", "json", "--jobs", "2",
+            [sys.executable, "-m", "kg", "validate", "--store", str(example_build.store), "--format", "json", "--jobs", "2",
              "--partition-size", "2"],
             env=env, capture_output=True, text=True, cwd=ROOT, check=False,
         )

@@ -1,7 +1,8 @@
-"""The `kg` command line. Click lives here and nowhere else.
+"""The `kg` command line. Click lives in this package and nowhere else.
 
-Each command group has its own module; this one holds the root group, the
-shared options and the mapping of errors onto exit codes.
+Each command or command group has its own module here and is registered on
+the root group below; this module holds the root group and the mapping of
+errors onto exit codes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 import click
 
 from ..errors import KgError
+from .build import build, stats
+from .concepts import concepts
+from .load import export_command, load_command, serve_command_cli
+from .query import query
+from .validate import validate_command
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -40,9 +46,9 @@ def cli() -> None:
     """
 
 
+for command in (build, stats, query, validate_command, concepts, load_command, export_command, serve_command_cli):
+    cli.add_command(command)
+
+
 def main() -> None:
     cli(prog_name="kg")
-
-
-# Each module registers its commands on `cli` when imported.
-from . import build, concepts, load, query, validate  # noqa: E402,F401

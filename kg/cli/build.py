@@ -8,14 +8,14 @@ import click
 
 from ..pipeline import build_graph, write_outputs
 from ..config import load_config
-from ..resources import queries_dir
+from ..query.registry import get_query
+from ..query.run import run_local
 from ..sinks.files import format_for
 from ..sinks.store import open_store
-from . import cli
-from .options import base_option, progress_printer, store_option
+from .options import base_option, progress_printer, require, store_option
 
 
-@cli.command()
+@click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @store_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -44,8 +44,7 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
     config = load_config(base=base, store=store)
     if output is not None:
         format_for(output)
-    if no_store and output is None:
-        raise click.UsageError("--no-store needs -o FILE, or nothing would be written")
+    require("--no-store", no_store, "-o FILE", output, "or nothing would be written")
     built = build_graph(
         inputs, config.base, format=input_format, tag=not no_tag, curated=curated,
         progress=progress_printer(quiet),
@@ -74,14 +73,14 @@ def echo_summary(summary, store, output) -> None:
     err(f"wrote {' and '.join(targets)}")
 
 
-@cli.command()
+@click.command()
 @store_option
 def stats(store):
-    """Count the resources of each class in the embedded store."""
+    """Count the resources of each class in the embedded store (the class-counts query)."""
     config = load_config(store=store)
     db = open_store(config.store, read_only=True)
-    query = (queries_dir() / "class-counts.rq").read_text("utf-8")
-    rows = [(str(s["class"].value), int(s["count"].value)) for s in db.query(query)]
+    result = run_local(db, get_query("class-counts"))
+    rows = [(str(cls.value), int(count.value)) for cls, count in result.rows]
     width = max((len(c) for c, _ in rows), default=5)
     click.echo(f"{'class':<{width}}  count")
     for cls, count in rows:

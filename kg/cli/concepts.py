@@ -1,6 +1,6 @@
 """`kg concepts`: browse the scheme, tag records, evaluate the tagger, suggest concepts.
 
-Click stays here; the work is done by :mod:`kg.concepts` and :mod:`kg.tagger`.
+Click stays here; the work is done by the :mod:`kg.concepts` package.
 """
 
 from __future__ import annotations
@@ -12,24 +12,21 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-
-from ..pipeline import expand_inputs, read_inputs
-from ..concepts.scheme import (
+from ..concepts.evaluation import (
     SPLITS,
     evaluate,
     gold_files,
-    hierarchy,
     load_gold,
-    load_scheme,
     predict,
     record_key,
     select_split,
     suggest,
 )
+from ..concepts.scheme import hierarchy, load_scheme
 from ..concepts.tagger import Tagger
+from ..errors import UsageError
+from ..read.inputs import expand_inputs, read_inputs
 from ..vocab import CONCEPTS
-from . import cli
 
 
 def _slug(iri: str) -> str:
@@ -62,7 +59,7 @@ def _warn_problems(result) -> None:
         click.echo(f"kg: warning: {skipped} record(s) could not be read (see `kg build`)", err=True)
 
 
-@cli.group()
+@click.group()
 def concepts() -> None:
     """Browse the concept scheme, tag records, evaluate the tagger, find missing concepts.
 

@@ -15,8 +15,7 @@ from ..sinks.export import export, export_bytes, output_path, store_lines
 from ..sinks.load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
 from ..sinks.serve import DEFAULT_PORT, check_port, query_url, serve_command
 from ..sinks.files import format_for
-from . import cli
-from .options import progress_printer, store_option
+from .options import progress_printer, require, store_option
 
 
 # Kept local: the shared --endpoint/--graph options in options.py are being
@@ -38,7 +37,7 @@ def endpoint_options(fn):
     return fn
 
 
-@cli.command(name="load")
+@click.command(name="load")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]...")
 @store_option
 @endpoint_options
@@ -91,7 +90,7 @@ def echo_report(report: LoadReport, plan: Plan) -> None:
         click.echo(f"dropped {len(report.stale_dropped)} staging graph(s) left by earlier failed runs", err=True)
 
 
-@cli.command(name="export")
+@click.command(name="export")
 @store_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (.nt .nq .ttl .trig .jsonld, optionally .gz) [default: standard output].")
@@ -114,8 +113,7 @@ def export_command(store, output, format_name, shard_size, graph):
     """
     config = load_config(store=store, graph=graph)
     if output is None:
-        if shard_size:
-            raise click.UsageError("--shard-size needs -o FILE")
+        require("--shard-size", shard_size, "-o FILE", output)
         data = export_bytes(store_lines(config.store), format_name or "nt", config.graph)
         sys.stdout.buffer.write(data)
         return
@@ -125,7 +123,7 @@ def export_command(store, output, format_name, shard_size, graph):
     click.echo(f"wrote {len(written)} file(s): {written[0]}" + (f" ... {written[-1]}" if len(written) > 1 else ""), err=True)
 
 
-@cli.command(name="serve")
+@click.command(name="serve")
 @store_option
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="TCP port on 127.0.0.1.")
 def serve_command_cli(store, port):

@@ -6,6 +6,25 @@ import sys
 
 import click
 
+from ..errors import UsageError
+
+
+# -- flags that exclude or need each other: one wording, one exit code (2) --------
+
+
+def refuse_together(**flags: object) -> None:
+    """Refuse when more than one of ``flags`` (name -> value given) was given,
+    e.g. ``refuse_together(**{"--store": store, "--endpoint": endpoint})``."""
+    given = [name for name, value in flags.items() if value not in (None, False, ())]
+    if len(given) > 1:
+        raise UsageError(f"give {' or '.join(given)}, not both" if len(given) == 2 else f"give only one of {', '.join(given)}")
+
+
+def require(flag: str, value: object, needs: str, present: object, why: str = "") -> None:
+    """Refuse ``flag`` given without the flag ``needs`` it depends on."""
+    if value not in (None, False, ()) and present in (None, False, ()):
+        raise UsageError(f"{flag} needs {needs}" + (f", {why}" if why else ""))
+
 
 def store_option(fn):
     return click.option(

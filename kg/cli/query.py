@@ -19,8 +19,7 @@ from ..query.registry import NamedQuery, get_query, load_queries
 from ..query.run import run_local, run_remote
 from ..query.results import GRAPH_FORMATS, render
 from ..sinks.store import open_store
-from . import cli
-from .options import endpoint_option, format_option, graph_option, param_option, store_option
+from .options import endpoint_option, format_option, graph_option, param_option, refuse_together, store_option
 
 FIXED_COMMANDS = ("list", "show")
 
@@ -63,7 +62,7 @@ class QueryGroup(click.Group):
             formatter.write_dl([(n, q.title) for n, q in sorted(queries.items())])
 
 
-@cli.group(cls=QueryGroup, invoke_without_command=False)
+@click.group(cls=QueryGroup, invoke_without_command=False)
 @click.option("--queries", "queries_dir", metavar="DIR", envvar="KG_QUERIES",
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder of named queries (*.rq) [default: kg's own queries/].")
@@ -133,8 +132,7 @@ def run_command(named: NamedQuery) -> click.Command:
         values = _param_values(params)
         fmt = _choose_format(named, fmt)
         if endpoint:
-            if store:
-                raise UsageError("give either --store or --endpoint, not both")
+            refuse_together(**{"--store": store, "--endpoint": endpoint})
             config = load_config(graph=graph)
             result = run_remote(endpoint, named, values, limit=limit, timeout=timeout, graph=config.graph)
         else:

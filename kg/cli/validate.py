@@ -12,13 +12,12 @@ from ..errors import DataProblems
 from ..validate.renderers import RENDERERS
 from ..validate.report import parse_fail_on
 from ..validate.run import DEFAULT_PARTITION_SIZE, Target, validate
-from . import cli
-from .options import base_option, endpoint_option, graph_option, store_option
+from .options import base_option, endpoint_option, graph_option, refuse_together, require, store_option
 
 FAIL_ON = ["violation", "warning", "info", "none"]
 
 
-@cli.command("validate")
+@click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="[FILE]...")
 @store_option
 @endpoint_option
@@ -55,10 +54,8 @@ def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, 
     kg validate --endpoint http://localhost:7878/query --fail-on warning
     kg validate --format github --source-root examples/peer-support
     """
-    if files and endpoint:
-        raise click.UsageError("give FILEs or --endpoint, not both")
-    if graph and not endpoint:
-        raise click.UsageError("--graph needs --endpoint")
+    refuse_together(**{"FILE": files, "--endpoint": endpoint})
+    require("--graph", graph, "--endpoint", endpoint)
     config = load_config(base=base, store=store, endpoint=endpoint, graph=graph)
     target = Target(
         store=None if files or endpoint else Path(config.store),

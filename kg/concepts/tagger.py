@@ -2,7 +2,7 @@
 
 How it matches, and why:
 
-* Text and labels go through the same :func:`normalise`: Unicode compatibility
+* Text and labels go through the same :func:`kg.text.fold_keeping_offsets`: Unicode compatibility
   folding, accents stripped, lower case, hyphens/dashes/apostrophes/whitespace
   to a space, any other punctuation to ``|`` (so a match never runs across a
   comma or a full stop). The mapping keeps the length of the text, so a match
@@ -29,7 +29,7 @@ How it matches, and why:
   ``kg:minMentions`` (1 by default, 2 on generic concepts that are often named
   in passing), and its evidence is not dwarfed by the record's main concept
   (:data:`MIN_SALIENCE`). Weights were tuned on the dev half of the gold file
-  only (:func:`kg.concepts.gold_split`).
+  only (:func:`kg.concepts.evaluation.gold_split`).
   Grouping concepts (``kg:taggable false``) are never assigned.
 * A review reports the designs of the studies it reviewed: when the title
   names a member of the scheme's ``kgc:review-designs`` collection, members
@@ -38,54 +38,22 @@ How it matches, and why:
 * Broader concepts are not implied: queries walk ``skos:broader``.
 
 Curated assignments (a curator's CSV) win over the tagger: see
-:func:`load_curated` and :func:`apply_curated`.
+:mod:`kg.concepts.curated`.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from bisect import bisect_right
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .scheme import Concept, Scheme, load_scheme, normalise_doi
+from ..model import Assignment
+from .scheme import Scheme, load_scheme
 from ..errors import UsageError
+from ..text import BLOCK, fold_keeping_offsets
 from ..vocab import CONCEPTS
-
-# -- normalisation -----------------------------------------------------------
-
-BLOCK = "|"  # replaces punctuation that ends a phrase
-_APOSTROPHES = "'’‘`´ʼ"
-
-
-class _FoldTable(dict):
-    """``str.translate`` table built lazily, one entry per character seen."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        if ch.isspace() or ch in _APOSTROPHES or unicodedata.category(ch) == "Pd":
-            out = " "
-        elif ch.isalnum() and ch != "_":
-            stripped = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-            out = stripped if len(stripped) == 1 else ch
-            lowered = out.lower()
-            out = lowered if len(lowered) == 1 else out
-        else:
-            out = BLOCK
-        self[code] = out
-        return out
-
-
-_FOLD = _FoldTable()
-
-
-def normalise(text: str) -> str:
-    """Fold ``text`` for matching; the result has exactly the length of ``text``."""
-    return text.translate(_FOLD)
-
 
 def _plural_forms(word: str) -> tuple[str, ...]:
     if not word.isalpha() or len(word) < 3:
@@ -105,7 +73,7 @@ def _is_abbreviation(label: str) -> bool:
 
 def _variants(label: str) -> tuple[str, ...]:
     """The normalised forms of ``label`` that count as a match."""
-    norm = " ".join(normalise(label).split())
+    norm = " ".join(fold_keeping_offsets(label).split())
     head, _, last = norm.rpartition(" ")
     if _is_abbreviation(label):
         return (norm, norm + "s")
@@ -147,8 +115,6 @@ def _boundary_regex(strings: Iterable[str]) -> re.Pattern[str]:
 
 METHOD = "label-match"
 
-FIELDS = ("title", "keywords", "abstract")
-"""The fields a match can be reported from (``Assignment.field``)."""
 
 # Evidence weights. A label in the title is what a paper is about: the title
 # alone assigns. Elsewhere each mention adds its zone's weight, and a concept
@@ -231,19 +197,6 @@ def abstract_zones(abstract: str | None, sections: Iterable = ()) -> list[tuple[
 
 
 @dataclass(frozen=True)
-class Assignment:
-    concept: str
-    label: str
-    score: float
-    method: str
-    matched: str
-    field: str
-    """``title``, ``abstract`` or ``keywords``; empty for a curated assignment."""
-    evidence: float = 0.0
-    """Weighted mentions behind a machine assignment (title counted as TITLE_WEIGHT)."""
-
-
-@dataclass(frozen=True)
 class Match:
     start: int
     end: int
@@ -297,7 +250,7 @@ class Tagger:
 
     def find(self, text: str) -> list[Match]:
         """Every label occurrence in ``text`` that survives the guards, in text order."""
-        norm = normalise(text)
+        norm = fold_keeping_offsets(text)
         found: list[Match] = []
         for m in self._regex.finditer(norm):
             entry = self._labels.get(" ".join(m.group().split()))
@@ -440,97 +393,3 @@ class Tagger:
     def tag_record(self, record) -> list[Assignment]:
         return self.tag(record.title, record.abstract, record.keywords, record.abstract_sections,
                         getattr(record, "subject_headings", ()), getattr(record, "major_headings", ()))
-
-
-# -- curated assignments -----------------------------------------------------
-
-CURATED_COLUMNS = ("paper", "concept", "action", "note")
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-
-
-@dataclass(frozen=True)
-class CuratedAssignment:
-    paper: str
-    """A lower-case DOI (no ``https://doi.org/``) or a paper IRI."""
-    concept: str
-    label: str
-    action: str
-    """``add`` or ``remove``."""
-    note: str
-    source: str
-    """``file:line`` of the row, for messages."""
-
-    @property
-    def paper_is_doi(self) -> bool:
-        return bool(_DOI.match(self.paper))
-
-
-def _paper_id(raw: str) -> str | None:
-    raw = raw.strip()
-    doi = normalise_doi(raw)
-    if _DOI.match(doi):
-        return doi
-    if re.match(r"^(?:https?|urn):\S+$", raw, re.I):
-        return raw
-    return None
-
-
-def load_curated(path: Path | str, scheme: Scheme | None = None) -> list[CuratedAssignment]:
-    """Read a curator's CSV (columns paper, concept, action, note).
-
-    ``concept`` may be a concept IRI, ``kgc:slug`` or a prefLabel. A bad row, or
-    the same paper and concept both added and removed, raises
-    :class:`~kg.errors.UsageError` naming file and line.
-    """
-    path = Path(path)
-    scheme = scheme or load_scheme()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read curated assignments: {exc.strerror or exc}") from exc
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or ()]
-    missing = [c for c in CURATED_COLUMNS[:3] if c not in header]
-    if missing:
-        raise UsageError(f"{path}:1: curated assignments need the columns paper, concept, action (missing {', '.join(missing)})")
-    reader.fieldnames = header
-    rows: list[CuratedAssignment] = []
-    seen: dict[tuple[str, str], CuratedAssignment] = {}
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        values = {k: (row.get(k) or "").strip() for k in CURATED_COLUMNS}
-        if not any(values.values()) or values["paper"].startswith("#"):
-            continue
-        paper = _paper_id(values["paper"])
-        if paper is None:
-            raise UsageError(f"{where}: paper {values['paper']!r} is neither a DOI nor an IRI")
-        concept: Concept | None = scheme.resolve(values["concept"]) if values["concept"] else None
-        if concept is None:
-            raise UsageError(f"{where}: unknown concept {values['concept']!r}")
-        action = values["action"].casefold()
-        if action not in ("add", "remove"):
-            raise UsageError(f"{where}: action must be add or remove, not {values['action']!r}")
-        item = CuratedAssignment(paper, concept.iri, concept.pref_label, action, values["note"], where)
-        previous = seen.get((paper, concept.iri))
-        if previous is not None and previous.action != action:
-            raise UsageError(f"{where}: contradicts {previous.source} ({previous.action} {concept.pref_label!r})")
-        if previous is None:
-            seen[(paper, concept.iri)] = item
-            rows.append(item)
-    return rows
-
-
-def curations_for(curated: Iterable[CuratedAssignment], doi: str | None = None, iri: str | None = None) -> list[CuratedAssignment]:
-    """The curated rows about the paper with this DOI or IRI."""
-    doi = normalise_doi(doi) if doi else None
-    return [c for c in curated if (doi and c.paper == doi) or (iri and c.paper == iri)]
-
-
-def apply_curated(assignments: Iterable[Assignment], curated: Iterable[CuratedAssignment]) -> list[Assignment]:
-    """Machine assignments with one paper's curated rows applied: a removal drops
-    the machine tag, an addition replaces it with a curated one (score 1.0)."""
-    curated = list(curated)
-    overridden = {c.concept for c in curated}
-    result = [a for a in assignments if a.concept not in overridden]
-    result += [Assignment(c.concept, c.label, 1.0, "curated", "", "") for c in curated if c.action == "add"]
-    return sorted(result, key=lambda a: a.concept)

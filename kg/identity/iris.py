@@ -9,21 +9,12 @@ braces, non-Latin scripts).
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from urllib.parse import quote
 
 from ..model import Record
+from ..text import slug
 
 _SAFE_PATH = "-._~/()"
-_SLUG_DROP = re.compile(r"[^\w]+")
-
-
-def slug(text: str) -> str:
-    """A lower-case, dash-separated, accent-free key; may keep non-Latin letters."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _SLUG_DROP.sub("-", folded).strip("-_")
 
 
 def encode(segment: str) -> str:

@@ -31,12 +31,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .works import family_key, fold
 from ..model import Author
-from ..read.names import normalise_name
+from ..text import NAME_SUFFIXES, fold
+from .unionfind import UnionFind
+from .works import family_key
 
-_GIVEN_PART = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SUFFIXES = frozenset({"jr", "sr", "nd", "rd", "th", "ii", "iii", "iv"})
+_GIVEN_PART = re.compile(r"\d*[^\W\d_]+")
+"""A given name, or an ordinal suffix ("3rd") that is dropped."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Mention:
     position: int
     author: Author
     venue: str | None = None
-    """The work's venue IRI (one per journal, :mod:`kg.venues`), for evidence."""
+    """The work's venue IRI (one per journal, :mod:`kg.identity.venues`), for evidence."""
     venue_title: str | None = None
 
 
@@ -61,8 +62,8 @@ def name_key(author: Author) -> str:
     given-family order, so it is the same key as "Catherine M Collopy". Names
     printed family first without a comma ("李 小龙") keep their order."""
     if "," in author.name and author.family and author.given:
-        return normalise_name(f"{author.given} {author.family}")
-    return normalise_name(author.name)
+        return fold(f"{author.given} {author.family}")
+    return fold(author.name)
 
 
 @lru_cache(maxsize=262144)
@@ -82,7 +83,7 @@ def given_parts(given: str | None) -> tuple[tuple[str, bool, bool], ...]:
     parts: list[tuple[str, bool, bool]] = []
     for match in _GIVEN_PART.finditer(given or ""):
         word = match[0]
-        if word.casefold() in _SUFFIXES and not word.isupper():  # "TH" is initials
+        if word[0].isdigit() or (word.casefold() in NAME_SUFFIXES and not word.isupper()):  # "II" is initials
             continue
         hyphenated = match.start() > 0 and (given or "")[match.start() - 1] == "-"
         if len(word) <= 3 and word.isupper() and len(word) > 1:
@@ -143,17 +144,17 @@ class PersonLink:
     evidence: str
 
 
-class People:
-    """Union-find over name nodes with the refusals described above."""
+class People(UnionFind[str]):
+    """Name nodes joined into people, with the refusals described above."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+        super().__init__()
         self.cluster: dict[str, Cluster] = {}
         self.links: list[PersonLink] = []
 
-    def add(self, node: str, mention: Mention) -> None:
-        if node not in self.parent:
-            self.parent[node] = node
+    def add_mention(self, node: str, mention: Mention) -> None:
+        if node not in self:
+            self.add(node)
             self.cluster[node] = Cluster()
         held = self.cluster[self.find(node)]
         if mention.author.orcid:
@@ -162,14 +163,6 @@ class People:
         if parts:
             held.givens.add(parts)
         held.records.add(mention.record)
-
-    def find(self, node: str) -> str:
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:
-            self.parent[node], node = root, self.parent[node]
-        return root
 
     def can_join(self, a: str, b: str) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -183,9 +176,7 @@ class People:
     def join(self, a: str, b: str, evidence: str) -> bool:
         if not self.can_join(a, b):
             return False
-        ra, rb = self.find(a), self.find(b)
-        low, high = min(ra, rb), max(ra, rb)
-        self.parent[high] = low
+        low, high = self.union(a, b)
         kept, gone = self.cluster[low], self.cluster.pop(high)
         kept.orcids |= gone.orcids
         kept.givens |= gone.givens
@@ -227,7 +218,7 @@ def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[di
     author_of: dict[str, Author] = {}
     for mention in mentions:
         node = node_key(mention.author)
-        people.add(node, mention)
+        people.add_mention(node, mention)
         author_of.setdefault(node, mention.author)
 
     # 1. a printed name seen with exactly one ORCID joins it

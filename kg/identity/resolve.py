@@ -1,9 +1,9 @@
 """Decide which records describe the same work and which names the same person.
 
 ``resolve(records, base)`` is a pure function: the same records, in any order,
-give the same :class:`Corpus`. Matching lives in :mod:`kg.match_works` (same
+give the same :class:`Corpus`. Matching lives in :mod:`kg.identity.works` (same
 DOI, PMID, identity key, similar titles, strong agreement for untitled
-listings) and :mod:`kg.match_people` (ORCID, same printed name, the same
+listings) and :mod:`kg.identity.people` (ORCID, same printed name, the same
 paper in another source, compatible names plus a shared co-author or venue).
 Every merge is kept as a :class:`Merge` value with its evidence, for the graph.
 
@@ -15,7 +15,7 @@ the order files were named in):
   database records beat reference-manager exports, which beat scraped listings.
 - Title, type, year, date, volume, issue, DOI and venue parts: the first
   ranked record that has the value. Pages come as a pair from one record.
-- Venues are then resolved across works (:mod:`kg.venues`): every work of a
+- Venues are then resolved across works (:mod:`kg.identity.venues`): every work of a
   journal shares one venue IRI and one description, whichever ISSN or title
   spelling its records give.
 - Abstract: the longest (ties by rank); its sections from the same record
@@ -31,13 +31,13 @@ the order files were named in):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ..gc_pause import paused_gc
 from .iris import mint_paper_iri, mint_person_iri
 from .people import Mention, given_parts, match_people, name_key, node_key
 from .works import family_key, fold, match_works
-from ..model import Author, Record, SourceRef, Venue
+from ..model import Author, Corpus, Merge, Person, Record, SourceRef, Venue, Work
 from .venues import unify_venues
 
 FORMAT_RANK = {
@@ -49,59 +49,6 @@ FORMAT_RANK = {
     "ris": 5,
     "listing": 6,
 }
-
-
-@dataclass(frozen=True)
-class Person:
-    iri: str
-    name: str
-    given: str | None
-    family: str | None
-    orcid: str | None = None
-    variants: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Work:
-    iri: str
-    record: Record
-    """The combined record: fields taken from ``sources`` in precedence order."""
-    sources: tuple[Record, ...]
-    people: tuple[str, ...]
-    """Person IRIs, one per author of ``record`` in order."""
-    venue_iri: str | None = None
-    """The venue's IRI, shared by every work of the same journal (:mod:`kg.venues`);
-    ``record.venue`` is then that venue's combined description."""
-
-
-@dataclass(frozen=True)
-class Merge:
-    """Several source records taken as one work, or several names as one person."""
-
-    kind: str
-    """``work`` or ``person``."""
-    subject: str
-    """The IRI of the merged work or person."""
-    records: tuple[SourceRef, ...] = ()
-    """For a work: the source records merged."""
-    names: tuple[str, ...] = ()
-    """For a person: the names as printed that were merged."""
-    evidence: tuple[str, ...] = ()
-
-
-@dataclass
-class Corpus:
-    works: list[Work]
-    people: dict[str, Person]
-    merges: list[Merge] = field(default_factory=list)
-
-    @property
-    def merged_works(self) -> int:
-        return sum(1 for m in self.merges if m.kind == "work")
-
-    @property
-    def merged_people(self) -> int:
-        return sum(1 for m in self.merges if m.kind == "person")
 
 
 def rank(record: Record) -> tuple:

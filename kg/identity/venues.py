@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .iris import mint_venue_iri
-from .works import fold
+from ..text import fold
+from .unionfind import UnionFind
 from ..model import Venue
 
 
@@ -47,18 +48,8 @@ def unify_venues(venues: Sequence[Venue | None], base: str) -> list[ResolvedVenu
     """The resolved venue for each of ``venues`` (None where there is none)."""
     counts = Counter(v for v in venues if v is not None and (v.title or v.issn or v.eissn))
     distinct = sorted(counts, key=_sort_key)
-    parent = list(range(len(distinct)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        a, b = find(i), find(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
+    sets = UnionFind(range(len(distinct)))
+    find, join = sets.find, sets.union
 
     owner: dict[str, int] = {}
     for i, venue in enumerate(distinct):
@@ -87,11 +78,8 @@ def unify_venues(venues: Sequence[Venue | None], base: str) -> list[ResolvedVenu
         else:
             title_only[key] = i
 
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(distinct)):
-        members[find(i)].append(i)
     resolved_of: dict[Venue, ResolvedVenue] = {}
-    for group in members.values():
+    for group in sets.groups():
         resolved = _combine([(distinct[i], counts[distinct[i]]) for i in group], base)
         for i in group:
             resolved_of[distinct[i]] = resolved

@@ -24,7 +24,6 @@ evidence there is that two records are different works.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +33,8 @@ from rapidfuzz.distance import Indel
 
 from .iris import mint_paper_iri
 from ..model import Record
+from ..text import NAME_SUFFIXES, fold
+from .unionfind import UnionFind
 
 TITLE_SIMILARITY = 0.9
 """Least title similarity (0-1) for two titled records to be one work, given
@@ -47,16 +48,7 @@ BLOCK_WINDOW = 30
 """Blocks larger than this compare each record only with its next neighbours
 in title order (sorted neighbourhood), keeping the work near-linear."""
 
-_WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
-
-
-def fold(text: str) -> str:
-    """Case, accents and punctuation folded; words joined by single spaces."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(folded))
 
 
 @lru_cache(maxsize=262144)
@@ -64,7 +56,7 @@ def family_key(family: str | None) -> str:
     """A family name reduced to its letters, suffixes ("Jr") dropped, so that
     "Varley-Campbell", "Varley Campbell" and "Faggion Jr" compare equal to
     their plainer forms."""
-    words = [w for w in fold(family or "").split() if w not in _SUFFIXES]
+    words = [w for w in fold(family or "").split() if w not in NAME_SUFFIXES]
     return "".join(words)
 
 
@@ -120,21 +112,13 @@ class Link:
     evidence: str
 
 
-class Clusters:
-    """Union-find over record indices that refuses to join two DOIs."""
+class Clusters(UnionFind[int]):
+    """Record indices joined into works; never two DOIs in one work."""
 
     def __init__(self, dois: list[str | None]) -> None:
-        self.parent = list(range(len(dois)))
+        super().__init__(range(len(dois)))
         self.dois = [{d} if d else set() for d in dois]
         self.links: list[Link] = []
-
-    def find(self, i: int) -> int:
-        root = i
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[i] != root:
-            self.parent[i], i = root, self.parent[i]
-        return root
 
     def join(self, a: int, b: int, evidence: str, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -143,18 +127,11 @@ class Clusters:
         merged = self.dois[ra] | self.dois[rb]
         if len(merged) > 1 and not force:
             return False
-        low, high = min(ra, rb), max(ra, rb)
-        self.parent[high] = low
+        low, high = self.union(ra, rb)
         self.dois[low] = merged
         self.dois[high] = set()
         self.links.append(Link(a, b, evidence))
         return True
-
-    def groups(self) -> list[list[int]]:
-        found: dict[int, list[int]] = defaultdict(list)
-        for i in range(len(self.parent)):
-            found[self.find(i)].append(i)
-        return sorted(found.values())
 
 
 def title_match(a: Features, b: Features) -> str | None:

@@ -11,14 +11,14 @@ comment lines are the header, so the file stays valid SPARQL::
 
 In the query body a parameter is written with the ``$`` sigil (``$author``),
 ordinary variables with ``?``; SPARQL treats both alike, so the marker costs
-nothing and lets the checker see where each parameter is used. A query does
-not project its parameters: the caller knows their values, so result columns
-are the answer only.
+nothing and shows where each parameter is used (and so where its value is
+bound). A query does not project its parameters: the caller knows their
+values, so result columns are the answer only.
 
-This module reads and validates: headers, parameter values (validated and
-turned into RDF terms here), and a small lexer. Binding the terms into a
-query, running it on an engine and checking the library are in
-:mod:`kg.query_run`. Updates are refused: a named query must parse as a query.
+This module reads and validates: headers (:func:`kg.query.sparql.comment_header`
+reads them) and parameter values (validated and turned into RDF terms here).
+Binding the terms into a query and running it on an engine are in
+:mod:`kg.query.run`. Updates are refused: a named query must parse as a query.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import pyoxigraph as ox
 from ..errors import UsageError
 from ..resources import queries_dir
 from ..vocab import PREFIXES, XSD
+from .sparql import comment_header
 
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year")
-RESERVED_NAMES = ("list", "show")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,6 @@ class NamedQuery:
 
 # -- header ------------------------------------------------------------------
 
-_HEADER_KEY = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s+(?P<req>required|optional)"
     r"(?:\s+default=(?P<default>\S+))?\s+--\s+(?P<description>\S.*)$"
@@ -82,27 +81,8 @@ _PARAM = re.compile(
 def parse_query_file(path: Path) -> NamedQuery:
     """Read one ``.rq`` file; a malformed header is a usage error naming the line."""
     text = path.read_text("utf-8")
-    values: dict[str, list[str]] = {"title": [], "description": []}
-    params: list[Parameter] = []
-    last: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            if stripped:
-                break
-            continue
-        match = _HEADER_KEY.match(stripped)
-        if match:
-            key, value = match.groups()
-            last = key
-            if key == "param":
-                params.append(_parse_param(value, path, number))
-            else:
-                values[key].append(value.strip())
-        elif last in ("title", "description") and re.match(r"^#\s{2,}\S", line.lstrip()):
-            values[last].append(stripped.lstrip("#").strip())  # continuation line
-        else:
-            last = None
+    fields = comment_header(text, ("title", "description", "param"), prose=("title", "description"))
+    params = [_parse_param(f.value, path, f.line) for f in fields if f.key == "param"]
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise UsageError(f"{path}: a parameter is declared twice")
@@ -110,8 +90,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         name=path.stem,
         path=path,
         text=text,
-        title=" ".join(values["title"]),
-        description=" ".join(values["description"]),
+        title=" ".join(f.value for f in fields if f.key == "title"),
+        description=" ".join(f.value for f in fields if f.key == "description"),
         parameters=tuple(params),
     )
 
@@ -145,70 +125,6 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; `kg query list` shows them"
         raise UsageError(f"no query named {name!r}{hint}")
     return queries[name]
-
-
-# -- a small SPARQL lexer: enough to see parameters, groups and keywords ------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<word>[A-Za-z_][\w.-]*:[\w.%-]*|[A-Za-z_]\w*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    depth: int  # brace depth before the token
-
-
-def tokens(text: str) -> list[Token]:
-    found, depth = [], 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "comment" or (kind == "other" and match.group().isspace()):
-            continue
-        if kind == "close":
-            depth -= 1
-        found.append(Token(kind, match.group(), match.start(), depth))
-        if kind == "open":
-            depth += 1
-    return found
-
-
-def parameter_variables(text: str) -> set[str]:
-    """Names written ``$name`` in the query body (not in comments, strings or IRIs)."""
-    return {t.text[1:] for t in tokens(text) if t.kind == "var" and t.text.startswith("$")}
-
-
-def where_group_start(text: str) -> int:
-    """Offset just after the ``{`` that opens the query's outermost WHERE group."""
-    toks = tokens(text)
-    top_groups = [t for t in toks if t.kind == "open" and t.depth == 0]
-    for i, token in enumerate(toks):
-        if token.depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
-            following = next((t for t in toks[i + 1 :] if t.kind == "open" and t.depth == 0), None)
-            if following:
-                return following.start + 1
-    forms = [t.text.upper() for t in toks if t.depth == 0 and t.kind == "word"]
-    index = 1 if "CONSTRUCT" in forms else 0  # CONSTRUCT {template} {pattern}
-    if len(top_groups) <= index:
-        raise UsageError("cannot find the WHERE clause of the query")
-    return top_groups[index].start + 1
-
-
-def has_top_level(text: str, keyword: str) -> bool:
-    return any(t.depth == 0 and t.kind == "word" and t.text.upper() == keyword for t in tokens(text))
 
 
 # -- parsing ------------------------------------------------------------------

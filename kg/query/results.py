@@ -16,13 +16,12 @@ from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
-from .run import QueryResult, Term
-from ..vocab import PREFIXES, XSD
+from ..vocab import PREFIXES, XSD_STRING, prefixed_name
+from .run import QueryResult
+from .sparql import Term, sparql_term
 
-TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 _RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-_XSD_STRING = f"{XSD}string"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 TABLE_CELL_WIDTH = 80
 
@@ -49,10 +48,7 @@ def compact(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
-        return term.value
+        return prefixed_name(term.value) or term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value
@@ -108,21 +104,11 @@ def render_tsv(result: QueryResult) -> str:
 
 
 def ntriples_term(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    text = term.value.translate(_NT_ESCAPES)
-    if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype.value == _XSD_STRING:
-        return f'"{text}"'
-    return f'"{text}"^^<{term.datatype.value}>'
+    """A TSV cell: the term in N-Triples syntax, escaping what the TSV format names."""
+    return "" if term is None else sparql_term(term, _TSV_ESCAPES)
 
 
-_NT_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+_TSV_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
 
 
 def json_term(term: Term) -> dict[str, str]:
@@ -133,7 +119,7 @@ def json_term(term: Term) -> dict[str, str]:
     value = {"type": "literal", "value": term.value}
     if term.language:
         value["xml:lang"] = term.language
-    elif term.datatype.value != _XSD_STRING:
+    elif term.datatype.value != XSD_STRING:
         value["datatype"] = term.datatype.value
     return value
 
@@ -179,7 +165,7 @@ def _xml_binding(parent: ET.Element, term: Term) -> None:
         literal.text = term.value
         if term.language:
             literal.set("xml:lang", term.language)
-        elif term.datatype.value != _XSD_STRING:
+        elif term.datatype.value != XSD_STRING:
             literal.set("datatype", term.datatype.value)
 
 

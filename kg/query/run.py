@@ -1,7 +1,7 @@
-"""Binding named queries to values and running them: three engines, one checker.
+"""Binding named queries to values and running them on three engines.
 
 Values are never pasted into the query text as the user wrote them. They are
-validated and turned into RDF terms (:func:`kg.queries.bind_parameters`), then
+validated and turned into RDF terms (:func:`kg.query.registry.bind_parameters`), then
 bound:
 
 - on the embedded store and on remote endpoints, by ``VALUES`` blocks written
@@ -12,61 +12,34 @@ bound:
 
 pyoxigraph's own ``substitutions`` bind only projected variables, which would
 put every parameter in the result columns; a VALUES join is also planned
-better by Oxigraph. :func:`lint` checks a library query: header, parameters
-declared and used and bindable, parameters not projected, a stable row order.
+better by Oxigraph.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..errors import KgError, QueryTimeout, UsageError
 from ..sinks import endpoint as remote
-from ..errors import KgError, UsageError
-from .registry import (
-    RESERVED_NAMES,
-    NamedQuery,
-    Parameter,
+from .registry import NamedQuery, Parameter, bind_parameters, to_term
+from .sparql import (
+    Term,
     Token,
-    bind_parameters,
+    from_json_term,
+    from_rdflib,
     has_top_level,
-    parameter_variables,
-    to_term,
+    json_rows,
+    sparql_term,
+    to_rdflib,
     tokens,
     where_group_start,
 )
-from ..vocab import XSD
-
-
-class QueryTimeout(KgError):
-    """A query ran longer than its time limit (a runtime condition, exit 3)."""
-
-    exit_code = 3
-
 
 # -- VALUES blocks --------------------------------------------------------------
-
-
-def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
-    """SPARQL syntax for a validated term (IRIs were checked; strings are escaped)."""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    escaped = term.value.translate(_SPARQL_ESCAPES)
-    if term.language:
-        return f'"{escaped}"@{term.language}'
-    if term.datatype.value == f"{XSD}string":
-        return f'"{escaped}"'
-    return f'"{escaped}"^^<{term.datatype.value}>'
-
-
-_SPARQL_ESCAPES = {
-    ord("\\"): "\\\\", ord('"'): '\\"', ord("'"): "\\'", ord("\n"): "\\n",
-    ord("\r"): "\\r", ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f",
-}
 
 
 def parameter_groups(text: str) -> tuple[dict[int, set[str]], list[str]]:
@@ -131,65 +104,7 @@ def with_values_block(text: str, bound: Mapping[str, ox.NamedNode | ox.Literal])
     return text
 
 
-# -- checking the library ------------------------------------------------------------
-
-
-def lint(query: NamedQuery) -> list[str]:
-    """What is wrong with a named query's header or its use of parameters."""
-    problems = []
-    if not query.title:
-        problems.append("no '# title:' line")
-    if not query.description:
-        problems.append("no '# description:' line")
-    if query.name in RESERVED_NAMES:
-        problems.append(f"the name {query.name!r} is taken by a kg query subcommand")
-    used = parameter_variables(query.text)
-    declared = {p.name for p in query.parameters}
-    problems += [f"parameter {n!r} is declared but not used as ${n}" for n in sorted(declared - used)]
-    problems += [f"${n} is used but not declared as a parameter" for n in sorted(used - declared)]
-    try:
-        form = query.form
-    except UsageError as exc:
-        return problems + [str(exc)]
-    problems += [
-        f"optional parameter {p.name!r} needs a default, so that every parameter is always bound "
-        "and no query depends on an unbound one"
-        for p in query.parameters if not p.required and p.default is None
-    ]
-    problems += _binding_problems(query)
-    if not has_top_level(query.text, "ORDER") and form == "select":
-        problems.append("no top-level ORDER BY, so row order would depend on the engine")
-    return problems
-
-
-_SAMPLE_VALUES = {"iri": "https://example.org/x", "string": "x", "integer": "1", "decimal": "1.5", "year": "2000"}
-
-
-def _binding_problems(query: NamedQuery) -> list[str]:
-    """Bind every parameter with VALUES blocks and run the query on an empty store."""
-    problems = [
-        f"${n} is used outside the WHERE patterns (in a projection, GROUP BY, HAVING or ORDER BY), "
-        "where no VALUES block binds it; use it in a pattern or FILTER"
-        for n in sorted(set(parameter_groups(query.text)[1]))
-    ]
-    bound = {p.name: to_term(p, p.default or _SAMPLE_VALUES[p.type]) for p in query.parameters}
-    try:
-        result = ox.Store().query(with_values_block(query.text, bound))
-    except (SyntaxError, RuntimeError, ValueError, UsageError) as exc:
-        return problems + [f"cannot bind its parameters with VALUES blocks: {exc}"]
-    if isinstance(result, ox.QuerySolutions):
-        projected = sorted({v.value for v in result.variables} & set(bound))
-        problems += [
-            f"parameter {n!r} is projected: result columns should be the answer only (the caller knows the value)"
-            for n in projected
-        ]
-    return problems
-
-
 # -- results -----------------------------------------------------------------
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
 
 @dataclass
 class QueryResult:
@@ -209,16 +124,22 @@ def _finish(form: str, raw, limit: int | None) -> QueryResult:
         return QueryResult("ask", boolean=bool(raw))
     cap = None if limit is None else limit + 1
     if isinstance(raw, ox.QueryTriples):
-        triples = _take(raw, cap)
-        result = QueryResult("graph", triples=triples[:limit] if limit is not None else triples)
-        result.truncated = limit is not None and len(triples) > limit
-        result.triples.sort(key=str)
-        return result
+        return _graph_result(_take(raw, cap), limit)
     variables = [v.value for v in raw.variables]
     width = range(len(variables))  # by position: much faster than by Variable in pyoxigraph
-    rows = [tuple(solution[i] for i in width) for solution in _take(raw, cap)]
+    return _select_result(variables, [tuple(solution[i] for i in width) for solution in _take(raw, cap)], limit)
+
+
+def _select_result(variables: list[str], rows: list, limit: int | None) -> QueryResult:
+    """The rows, cut to ``limit``; ``truncated`` says whether some were left out."""
     truncated = limit is not None and len(rows) > limit
     return QueryResult("select", variables, rows[:limit] if truncated else rows, truncated=truncated)
+
+
+def _graph_result(triples: list, limit: int | None) -> QueryResult:
+    """The first ``limit`` triples, sorted; ``truncated`` says whether some were left out."""
+    truncated = limit is not None and len(triples) > limit
+    return QueryResult("graph", triples=sorted(triples[:limit] if truncated else triples, key=str), truncated=truncated)
 
 
 def _take(iterator, cap: int | None) -> list:
@@ -291,19 +212,14 @@ def run_remote(
     form = query.form
     bound = bind_parameters(query, values or {})
     text = with_values_block(query.text, bound)
-    if limit is not None and form != "ask" and not has_top_level(text, "LIMIT") and not _has_trailing_values(text):
+    # No LIMIT after a top-level (trailing) VALUES clause: it would not parse.
+    if limit is not None and form != "ask" and not has_top_level(text, "LIMIT") and not has_top_level(text, "VALUES"):
         text = f"{text.rstrip()}\nLIMIT {limit + 1}\n"  # one more row tells us it was cut
     if form == "graph":
         data = remote.construct(endpoint_url, text, graph=graph, timeout=timeout)
-        triples = sorted((q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)), key=str)
-        truncated = limit is not None and len(triples) > limit
-        return QueryResult("graph", triples=triples[:limit] if truncated else triples, truncated=truncated)
+        return _graph_result(sorted((q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)), key=str), limit)
     answer = remote.select(endpoint_url, text, graph=graph, timeout=timeout)
     return from_sparql_json(answer, limit)
-
-
-def _has_trailing_values(text: str) -> bool:
-    return has_top_level(text, "VALUES")
 
 
 def from_sparql_json(answer: Mapping, limit: int | None = None) -> QueryResult:
@@ -311,24 +227,7 @@ def from_sparql_json(answer: Mapping, limit: int | None = None) -> QueryResult:
     if "boolean" in answer:
         return QueryResult("ask", boolean=bool(answer["boolean"]))
     variables = list(answer.get("head", {}).get("vars", []))
-    rows = [tuple(_json_term(b.get(v)) for v in variables) for b in answer.get("results", {}).get("bindings", [])]
-    truncated = limit is not None and len(rows) > limit
-    return QueryResult("select", variables, rows[:limit] if truncated else rows, truncated=truncated)
-
-
-def _json_term(value: Mapping | None) -> Term | None:
-    if value is None:
-        return None
-    kind, text = value.get("type"), value.get("value", "")
-    if kind == "uri":
-        return ox.NamedNode(text)
-    if kind == "bnode":
-        return ox.BlankNode(text) if re.match(r"^[A-Za-z0-9_]+$", text) else ox.BlankNode()
-    if "xml:lang" in value:
-        return ox.Literal(text, language=value["xml:lang"])
-    if "datatype" in value:
-        return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
-    return ox.Literal(text)
+    return _select_result(variables, [tuple(from_json_term(b.get(v)) for v in variables) for b in json_rows(answer)], limit)
 
 
 def run_rdflib(graph, query: NamedQuery, values: Mapping[str, str] | None = None, *, limit: int | None = None) -> QueryResult:
@@ -337,43 +236,15 @@ def run_rdflib(graph, query: NamedQuery, values: Mapping[str, str] | None = None
     rdflib's engine is slow on large graphs; this is for small graphs and for
     checking that the queries mean the same on a second, independent engine.
     """
-    from rdflib import Literal as RLiteral, URIRef, Variable
+    from rdflib import Variable
 
     form = query.form
-    bound = bind_parameters(query, values or {})
-    bindings = {}
-    for name, term in bound.items():
-        if isinstance(term, ox.NamedNode):
-            bindings[Variable(name)] = URIRef(term.value)
-        else:
-            bindings[Variable(name)] = RLiteral(term.value, datatype=None if term.datatype.value == f"{XSD}string" else URIRef(term.datatype.value))
+    bindings = {Variable(name): to_rdflib(term) for name, term in bind_parameters(query, values or {}).items()}
     raw = graph.query(query.text, initBindings=bindings)
     if form == "ask":
         return QueryResult("ask", boolean=bool(raw.askAnswer))
     if form == "graph":
-        triples = sorted((ox.Triple(*(from_rdflib(t) for t in triple)) for triple in raw), key=str)
-        result = QueryResult("graph", triples=triples[:limit] if limit is not None else triples)
-        result.truncated = limit is not None and len(triples) > limit
-        return result
+        return _graph_result(sorted((ox.Triple(*(from_rdflib(t) for t in triple)) for triple in raw), key=str), limit)
     variables = [str(v) for v in raw.vars]
-    rows = [tuple(from_rdflib(row[i]) for i in range(len(variables))) for row in raw]
-    truncated = limit is not None and len(rows) > limit
-    return QueryResult("select", variables, rows[:limit] if truncated else rows, truncated=truncated)
+    return _select_result(variables, [tuple(from_rdflib(row[i]) for i in range(len(variables))) for row in raw], limit)
 
-
-def from_rdflib(term) -> Term | None:
-    from rdflib import BNode, Literal as RLiteral, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode()
-    if isinstance(term, RLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")

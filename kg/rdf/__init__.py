@@ -1,0 +1,1 @@
+"""RDF: works, people and concepts as sorted, de-duplicated N-Triples lines."""

@@ -1,15 +1,14 @@
 """Records to RDF: the only module that knows the vocabulary.
 
 It writes N-Triples lines as text, because building terms one by one in
-rdflib or pyoxigraph is 5-20x slower than formatting strings (see the design's
-speed notes). Every line is a complete N-Triples statement ending in " .".
+rdflib or pyoxigraph is 5-20x slower than formatting strings (measured: the
+README's "Speed" section). Every line is a complete N-Triples statement ending in " .".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 
 from ..identity.iris import (
     mint_assignment_iri,
@@ -18,90 +17,35 @@ from ..identity.iris import (
     mint_source_iri,
     mint_venue_iri,
 )
-from ..model import Record
-from .sort import unique_sorted
-from ..identity.resolve import Corpus, Merge, Person, Work
-from ..vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, XSD
+import pyoxigraph as ox
+
+from ..model import Assignment, Corpus, Merge, Person, Record, Work
+from ..resources import ontology_dir
+from .ntriples import TripleWriter, canonical_decimal, integer, iri, text, typed
+from ..vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, WORK_CLASSES
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Identifier schemes readers may report; each is a property declared in ontology/kg.ttl.
 IDENTIFIER_PROPERTIES = {"pmid", "pmcid", "openalex", "isbn", "url"}
 
-WORK_CLASSES = {
-    "journal-article": f"{FABIO}JournalArticle",
-    "preprint": f"{FABIO}Preprint",
-    "book-chapter": f"{FABIO}BookChapter",
-    "book": f"{FABIO}Book",
-    "conference-paper": f"{FABIO}ConferencePaper",
-    "thesis": f"{FABIO}Thesis",
-    None: f"{FABIO}Expression",
-}
 VENUE_CLASSES = {
     "conference-paper": f"{FABIO}AcademicProceedings",
     "book-chapter": f"{FABIO}Book",
 }
 DEFAULT_VENUE_CLASS = f"{FABIO}Journal"
 
-# N-Triples escapes; other C0 controls become \u escapes, lone surrogates
-# (which cannot be written as UTF-8) become U+FFFD.
-_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
-_ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in (0x0A, 0x0D)})
-_ESCAPES[0x7F] = "\\u007F"
-_ESCAPES.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
-_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f\ud800-\udfff]")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def iri(value: str) -> str:
-    return f"<{value}>"
-
-
-def escape(value: str) -> str:
-    # Most values need no escape; a C-speed search first spares the costly translate.
-    return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
-
-
-def text(value: str) -> str:
-    return f'"{escape(value)}"'
-
-
-def typed(value: object, datatype: str) -> str:
-    return f'"{escape(str(value))}"^^<{XSD}{datatype}>'
-
-
-def canonical_decimal(value: float) -> str:
-    """The form triple stores give back ("0.87", "1"), so files and stores agree."""
-    return format(Decimal(f"{value:.3f}").normalize(), "f")
-
-
-def integer(value: int) -> str:
-    return typed(value, "integer")
-
-
-class TripleWriter:
-    """Collects N-Triples lines; ``lines`` may hold duplicates."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, subject: str, predicate: str, obj: str) -> None:
-        self.lines.append(f"<{subject}> <{predicate}> {obj} .\n")
-
-    def add_if(self, subject: str, predicate: str, value: str | None) -> None:
-        if value:
-            self.lines.append(f"<{subject}> <{predicate}> {text(value)} .\n")
-
-
-def map_corpus(corpus: Corpus, base: str, assignments: dict[str, list] | None = None) -> list[str]:
+def map_corpus(corpus: Corpus, base: str, assignments: dict[str, list[Assignment]] | None = None) -> list[str]:
     """N-Triples lines (unsorted, possibly repeated) for a resolved corpus.
 
     ``assignments`` maps a work IRI to its concept assignments
-    (:class:`kg.tagger.Assignment` values).
+    (:class:`kg.model.Assignment` values).
     """
     return [line for batch in iter_mapped(corpus, base, assignments) for line in batch]
 
 
 def iter_mapped(
-    corpus: Corpus, base: str, assignments: dict[str, list] | None = None, batch_size: int = 5000
+    corpus: Corpus, base: str, assignments: dict[str, list[Assignment]] | None = None, batch_size: int = 5000
 ) -> Iterator[list[str]]:
     """The lines of :func:`map_corpus` in batches of ``batch_size`` works, so
     that a large corpus never exists as one list of lines."""
@@ -173,7 +117,7 @@ def map_work(out: TripleWriter, work: Work, base: str) -> None:
 
 
 def map_venue(out: TripleWriter, work: Work, base: str) -> None:
-    """The paper's venue, under the IRI the journal's works share (:mod:`kg.venues`)."""
+    """The paper's venue, under the IRI the journal's works share (:mod:`kg.identity.venues`)."""
     paper, record, venue = work.iri, work.record, work.record.venue
     if venue is None or not (venue.title or venue.issn or venue.eissn):
         return
@@ -240,6 +184,10 @@ def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     out.add_if(node, f"{KG}matchedIn", assignment.field)
 
 
-def sorted_unique(lines: list[str]) -> list[str]:
-    """Byte-order sorted, de-duplicated lines."""
-    return unique_sorted(lines)
+def scheme_lines() -> list[str]:
+    """The concept scheme as N-Triples lines, so queries can walk it."""
+    path = ontology_dir() / "concepts.ttl"
+    if not path.is_file():
+        return []
+    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return [f"{t} .\n" for t in triples]

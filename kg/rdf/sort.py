@@ -102,13 +102,6 @@ class SortedStatements:
         if batch:
             yield "".join(batch)
 
-    def write_to(self, target: Path) -> None:
-        if self.path is not None:
-            shutil.copyfile(self.path, target)
-        else:
-            with open(target, "w", encoding="utf-8", newline="\n") as out:
-                out.writelines(self._lines)
-
     def close(self) -> None:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)

@@ -48,7 +48,7 @@ from .identifiers import (
     strip_markup,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
-from .names import normalise_name
+from ..text import NAME_SUFFIXES, fold
 
 FORMAT = "bibtex"
 
@@ -69,7 +69,6 @@ DOC_TYPES = {
 _LATEX = LatexNodes2Text(math_mode="verbatim")
 _SPACE = re.compile(r"\s+")
 _ESCAPED = re.compile(r"\\([_%&#$])")
-ENTRY_START = re.compile(r"^\s*@", re.M)
 
 
 # Characters that make a value LaTeX rather than plain text; most fields of a
@@ -123,7 +122,7 @@ def _text(fields: dict, *keys: str) -> str | None:
 
 def _person_key(family: str | None, given: str | None) -> tuple[str, str]:
     """Family name and first initial: ``ORCID-Numbers`` drops middle initials."""
-    return normalise_name(family or ""), normalise_name(given or "")[:1]
+    return fold(family or ""), fold(given or "")[:1]
 
 
 def _orcids(fields: dict) -> dict[tuple[str, str], str]:
@@ -138,9 +137,6 @@ def _orcids(fields: dict) -> dict[tuple[str, str], str]:
             family, _, given = match[1].partition(",")
             found[_person_key(family, given)] = orcid
     return found
-
-
-SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def _authors(fields: dict) -> tuple[Author, ...]:
@@ -159,7 +155,7 @@ def _authors(fields: dict) -> tuple[Author, ...]:
             authors.append(Author(name=printed))
             continue
         first, jr = parts.first, parts.jr
-        if len(first) == 1 and first[0].lower() in SUFFIXES and jr:
+        if len(first) == 1 and fold(first[0]) in NAME_SUFFIXES and jr:
             first, jr = jr, first
         family = decode_latex(" ".join(parts.von + parts.last))
         given = decode_latex(" ".join(first))

@@ -33,7 +33,7 @@ from .identifiers import (
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author, make_author_from_parts
-from .ris import collect_headings, is_mesh_like, split_heading
+from .headings import collect_headings, is_mesh_like, split_heading
 
 FORMAT = "csl-json"
 

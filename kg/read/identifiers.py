@@ -26,8 +26,8 @@ _DOI_TRAILER = re.compile(r"(?:\s*\[doi\]|[.,;])+$", re.IGNORECASE)
 def normalise_doi(value: str | None) -> str | None:
     """``https://doi.org/10.1000/ABC`` -> ``10.1000/abc``; None if not a DOI.
 
-    DOIs are case-insensitive, so the lower-case form is the key (the design
-    asks for lower-case ``prism:doi``). URL forms are percent-decoded.
+    DOIs are case-insensitive, so the lower-case form is the key (and the
+    graph's ``prism:doi``). URL forms are percent-decoded.
     """
     if not value:
         return None
@@ -55,12 +55,6 @@ def _issn_check_ok(digits: str) -> bool:
     check = (11 - total % 11) % 11
     expected = "X" if check == 10 else str(check)
     return digits[7].upper() == expected
-
-
-def normalise_issn(value: str | None) -> str | None:
-    """``03064530 (ISSN)`` -> ``0306-4530``; None unless the check digit holds."""
-    found = find_issns(value)
-    return found[0] if found else None
 
 
 def find_issns(value: str | None) -> list[str]:

@@ -34,7 +34,8 @@ from .identifiers import (
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author
-from .ris import collect_headings, ris_author, split_heading
+from .headings import collect_headings, split_heading
+from .ris import ris_author
 
 FORMAT = "medline"
 

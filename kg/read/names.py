@@ -8,7 +8,6 @@ bibliographic data: a family name that starts with a particle and stands alone
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from nameparser import HumanName
@@ -87,10 +86,3 @@ def make_author_from_parts(
     given = clean_printed_name(given or "") or None
     name = " ".join(p for p in (given, family) if p)
     return Author(name=name, given=given, family=family, orcid=orcid, affiliations=affiliations)
-
-
-def normalise_name(text: str) -> str:
-    """A key for "the same printed name": case, accents, dots and spacing folded."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", folded))

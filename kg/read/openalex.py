@@ -26,7 +26,7 @@ from .identifiers import find_issns, normalise_doi, normalise_orcid, split_pages
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author
 from .csljson import load_json, read_items, starts_like_json
-from .ris import collect_headings
+from .headings import collect_headings
 
 FORMAT = "openalex"
 

@@ -38,7 +38,7 @@ from .identifiers import (
 )
 from ..model import AbstractSection, Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author_from_parts
-from .ris import collect_headings
+from .headings import collect_headings
 
 FORMAT = "pubmed-xml"
 

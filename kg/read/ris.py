@@ -39,7 +39,9 @@ from .identifiers import (
     strip_markup,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
-from .names import clean_printed_name, make_author, normalise_name
+from ..text import fold
+from .headings import collect_headings, is_mesh_like, split_heading
+from .names import clean_printed_name, make_author
 
 FORMAT = "ris"
 
@@ -213,7 +215,7 @@ def _ovid_orcids(fields: dict) -> dict[str, str]:
         for match in OVID_ORCID_PAIR.finditer(value):
             orcid = normalise_orcid(match["orcid"])
             if orcid:
-                found[normalise_name(match["name"])] = orcid
+                found[fold(match["name"])] = orcid
     return found
 
 
@@ -248,50 +250,9 @@ def _date(fields: dict) -> tuple[int | None, str | None]:
 
 # -- keywords and subject headings --------------------------------------------
 
-MESH_CHECK_TAGS = frozenset({
-    "humans", "animals", "male", "female", "pregnancy", "infant", "infant, newborn", "child",
-    "child, preschool", "adolescent", "adult", "young adult", "middle aged", "aged",
-    "aged, 80 and over", "mice", "rats", "cattle", "cats", "dogs", "swine", "sheep", "rabbits",
-})
-"""MeSH check tags: written for nearly every paper, they mark a heading list as MeSH."""
-
-
-def split_heading(value: str, qualifiers: bool = True) -> tuple[str, bool]:
-    """A subject heading without its marks, and whether it is a major topic.
-
-    ``*Body Image`` and (MeSH with qualifiers) ``Colitis, Ulcerative/*therapy``
-    are major; the qualifiers after ``/`` are dropped when ``qualifiers``.
-    """
-    text = value.strip()
-    if qualifiers:
-        text, _, rest = text.partition("/")
-        major = text.lstrip().startswith("*") or "*" in rest
-    else:
-        major = text.startswith("*")
-    return text.strip().lstrip("*").strip(), major
-
-
-def collect_headings(pairs) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(subject_headings, major_headings) from (heading, major) pairs, first
-    occurrence order, without duplicates."""
-    headings: dict[str, None] = {}
-    major: dict[str, None] = {}
-    for name, is_major in pairs:
-        if name:
-            headings.setdefault(name, None)
-            if is_major:
-                major.setdefault(name, None)
-    return tuple(headings), tuple(major)
-
-
 # Databases whose RIS KW lines are their own index terms (Emtree, PsycINFO or
 # ProQuest subjects, MeSH via Ovid), not the authors' keywords.
 _INDEXING_DATABASES = re.compile(r"\b(?:embase|medline|psycinfo|psycarticles|ptsdpubs|proquest|cinahl|eric)\b", re.I)
-
-
-def is_mesh_like(value: str) -> bool:
-    text = value.strip()
-    return text.startswith("*") or "/" in text or text.casefold() in MESH_CHECK_TAGS
 
 
 def _last_sorted_run(names: list[str]) -> int:
@@ -390,7 +351,7 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
     doc_type_code = (fields.get("TY") or "").strip().upper()
     orcids = _ovid_orcids(fields)
     authors = tuple(
-        ris_author(name, orcids.get(normalise_name(name))) for name in _values(fields, *AUTHOR_TAGS)
+        ris_author(name, orcids.get(fold(name))) for name in _values(fields, *AUTHOR_TAGS)
     )
     first_page, last_page = split_pages(_text(fields, "SP"))
     if last_page is None:

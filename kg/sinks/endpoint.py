@@ -10,6 +10,7 @@ variables and never appear in messages:
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import os
@@ -18,10 +19,10 @@ import socket
 import urllib.error
 from importlib.metadata import PackageNotFoundError, version
 
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper import SPARQLExceptions
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLExceptions, SPARQLWrapper
 
 from ..errors import EndpointError, UsageError
+from ..query.sparql import strip_comments
 
 try:
     _VERSION = version("kg")
@@ -57,17 +58,10 @@ def check_endpoint_url(url: str) -> str:
     return url
 
 
-def without_comment_lines(query: str) -> str:
-    """The query without whole-line ``#`` comments."""
-    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-
-
 def _client(endpoint: str, query: str, graph: str | None, timeout: float | None) -> SPARQLWrapper:
     client = SPARQLWrapper(check_endpoint_url(endpoint), agent=USER_AGENT)
     client.setMethod(POST)
-    # SPARQLWrapper guesses update vs query from keywords anywhere in the text,
-    # comments included ("add" in a header made it send a check as an update).
-    client.setQuery(without_comment_lines(query))
+    client.setQuery(strip_comments(query))  # SPARQLWrapper reads keywords in comments too
     if graph:
         client.addDefaultGraph(graph)
     if timeout:
@@ -77,32 +71,80 @@ def _client(endpoint: str, query: str, graph: str | None, timeout: float | None)
     return client
 
 
+# -- one wording for every HTTP failure, for queries and loads alike ------------
+
+UNREACHABLE = (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError)
+"""What urllib raises when no HTTP answer came back."""
+
+_HTTP_MEANING = {
+    400: "the endpoint rejected the request",
+    404: "not found",
+    413: "request too large",
+    414: "request too long",
+}
+
+
+def http_error(where: str, code: int, reason: str = "", body: bytes | str = b"") -> EndpointError:
+    """The error for an HTTP failure ``code`` answered by ``where``, with the
+    first line of the server's own message as plain text."""
+    detail = first_line(body)
+    if code == 401:
+        return EndpointError(
+            f"{where}: authentication failed (HTTP 401); set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, "
+            "or KG_ENDPOINT_TOKEN"
+        )
+    if code == 403:
+        meaning = "authentication failed or access refused"
+    elif code >= 500:
+        meaning = "server error"
+    else:
+        meaning = _HTTP_MEANING.get(code, reason or "request failed")
+    return EndpointError(f"{where}: {meaning} (HTTP {code})" + (f": {detail}" if detail else ""))
+
+
+def unreachable_error(where: str, exc: BaseException) -> EndpointError:
+    return EndpointError(f"cannot reach {where}: {getattr(exc, 'reason', exc)}")
+
+
+def first_line(body: bytes | str) -> str:
+    """The first non-empty line of a server's message, decoded, at most 300 characters."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0][:300] if lines else ""
+
+
+_WRAPPER_CODES = {
+    SPARQLExceptions.QueryBadFormed: 400,
+    SPARQLExceptions.Unauthorized: 401,
+    SPARQLExceptions.EndPointNotFound: 404,
+    SPARQLExceptions.URITooLong: 414,
+    SPARQLExceptions.EndPointInternalError: 500,
+}
+
+
+def _wrapper_body(exc: Exception) -> bytes:
+    """The server's answer that SPARQLWrapper kept only inside its message
+    (as ``Response:\n`` and the bytes' repr)."""
+    _, found, rest = str(exc).partition("Response:\n")
+    if not found:
+        return b""
+    try:
+        value = ast.literal_eval(rest.strip())
+    except (ValueError, SyntaxError):
+        return rest.encode("utf-8", "replace")
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
 def _run(client: SPARQLWrapper, endpoint: str):
     where = redact(endpoint)
     try:
         return client.query()
-    except SPARQLExceptions.Unauthorized:
-        raise EndpointError(f"{where}: authentication failed (HTTP 401/403); set KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN") from None
-    except SPARQLExceptions.QueryBadFormed as exc:
-        raise EndpointError(f"{where}: the endpoint rejected the query (HTTP 400): {_first_line(exc)}") from None
-    except SPARQLExceptions.EndPointNotFound:
-        raise EndpointError(f"{where}: not found (HTTP 404)") from None
-    except SPARQLExceptions.URITooLong:
-        raise EndpointError(f"{where}: request too long (HTTP 414)") from None
-    except SPARQLExceptions.EndPointInternalError as exc:
-        raise EndpointError(f"{where}: server error (HTTP 500): {_first_line(exc)}") from None
+    except tuple(_WRAPPER_CODES) as exc:
+        raise http_error(where, _WRAPPER_CODES[type(exc)], body=_wrapper_body(exc)) from None
     except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403):
-            raise EndpointError(f"{where}: authentication failed (HTTP {exc.code})") from None
-        raise EndpointError(f"{where}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"cannot reach {where}: {reason}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1][:300] if text else type(exc).__name__
+        raise http_error(where, exc.code, exc.reason, exc.read()) from None
+    except UNREACHABLE as exc:
+        raise unreachable_error(where, exc) from None
 
 
 def select(endpoint: str, query: str, *, graph: str | None = None, timeout: float | None = None) -> dict:

@@ -14,32 +14,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import UsageError
-from ..rdf.mapping import sorted_unique
-from .files import FORMATS, render, write_file
+from ..rdf.sort import unique_sorted
+from .files import FORMATS, extension_for, render, write_file
 from .store import open_store
-
-FORMAT_NAMES = {
-    "nt": ".nt", "ntriples": ".nt", "n-triples": ".nt",
-    "nq": ".nq", "nquads": ".nq", "n-quads": ".nq",
-    "ttl": ".ttl", "turtle": ".ttl",
-    "trig": ".trig",
-    "jsonld": ".jsonld", "json-ld": ".jsonld",
-}
-
-
-def extension_for(name: str) -> str:
-    """The file extension of a --format name (nt, nq, ttl, trig, jsonld)."""
-    try:
-        return FORMAT_NAMES[name.lower()]
-    except KeyError:
-        raise UsageError(f"unknown format {name!r}; use one of nt, nq, ttl, trig, jsonld") from None
-
 
 def store_lines(store_path: str | Path) -> list[str]:
     """The default graph of the store as sorted, distinct N-Triples lines."""
     store = open_store(store_path, read_only=True)
     text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
-    return sorted_unique(text.splitlines(keepends=True))
+    return unique_sorted(text.splitlines(keepends=True))
 
 
 def output_path(path: Path, format_name: str | None) -> Path:

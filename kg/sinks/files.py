@@ -13,13 +13,26 @@ import pyoxigraph as ox
 from ..errors import UsageError
 from ..vocab import PREFIXES
 
-FORMATS = {
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+# One row per RDF file format kg writes: its extension, pyoxigraph's format,
+# and the names --format accepts for it.
+_FORMAT_TABLE = (
+    (".nt", ox.RdfFormat.N_TRIPLES, ("nt", "ntriples", "n-triples")),
+    (".nq", ox.RdfFormat.N_QUADS, ("nq", "nquads", "n-quads")),
+    (".ttl", ox.RdfFormat.TURTLE, ("ttl", "turtle")),
+    (".trig", ox.RdfFormat.TRIG, ("trig",)),
+    (".jsonld", ox.RdfFormat.JSON_LD, ("jsonld", "json-ld")),
+)
+FORMATS = {extension: fmt for extension, fmt, _ in _FORMAT_TABLE}
+FORMAT_NAMES = {name: extension for extension, _, names in _FORMAT_TABLE for name in names}
+
+
+def extension_for(name: str) -> str:
+    """The file extension of a --format name (nt, nq, ttl, trig, jsonld)."""
+    try:
+        return FORMAT_NAMES[name.lower()]
+    except KeyError:
+        known = ", ".join(names[0] for _, _, names in _FORMAT_TABLE)
+        raise UsageError(f"unknown format {name!r}; use one of {known}") from None
 
 
 def format_for(path: Path) -> ox.RdfFormat:

@@ -15,7 +15,7 @@ The protocol, the same for every store:
 A failure before step 4 leaves the target untouched; the staging graph is
 dropped when the server still answers, otherwise by the next run.
 
-Credentials come only from the environment (`kg.endpoint.credentials`) and are
+Credentials come only from the environment (`kg.sinks.endpoint.credentials`) and are
 scrubbed from every message.
 """
 
@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import tempfile
 import time
 import tomllib
@@ -43,7 +42,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..config import Config
-from .endpoint import USER_AGENT, check_endpoint_url, credentials, redact
+from .endpoint import UNREACHABLE, USER_AGENT, check_endpoint_url, credentials, http_error, redact, unreachable_error
 from ..errors import EndpointError, InputError, UsageError
 from .files import format_for
 from .store import open_store
@@ -264,18 +263,9 @@ class _Client:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
-            detail = self.scrub(_first_line(exc.read()))
-            if exc.code == 401:
-                raise EndpointError(
-                    f"{where}: authentication failed (HTTP 401); "
-                    "set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, or KG_ENDPOINT_TOKEN"
-                ) from None
-            if exc.code == 403:
-                raise EndpointError(f"{where}: authentication failed or access refused (HTTP 403): {detail}") from None
-            raise EndpointError(f"{where}: HTTP {exc.code} {exc.reason}: {detail}") from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EndpointError(f"cannot reach {where}: {self.scrub(str(reason))}") from None
+            raise EndpointError(self.scrub(str(http_error(where, exc.code, exc.reason, exc.read())))) from None
+        except UNREACHABLE as exc:
+            raise EndpointError(self.scrub(str(unreachable_error(where, exc)))) from None
 
     def update(self, url: str, text: str) -> None:
         self.request(url, text.encode("utf-8"), "application/sparql-update")
@@ -297,11 +287,6 @@ def _secrets() -> list[str]:
     values = [os.environ.get(n, "") for n in ("KG_ENDPOINT_TOKEN", "KG_ENDPOINT_PASSWORD")]
     values += [v.split(" ", 1)[1] for v in credentials().values() if " " in v]
     return [v for v in values if len(v) >= 3]
-
-
-def _first_line(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip().splitlines()
-    return text[0][:300] if text else ""
 
 
 # ----------------------------------------------------------------------- protocol

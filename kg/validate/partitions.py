@@ -1,8 +1,8 @@
 """Partitions of a graph for pySHACL: each a batch of papers with everything
-they own and the full descriptions of what they point at (see kg.validate).
+they own and the full descriptions of what they point at (see kg.validate.run).
 
-Partitions are made one at a time as the consumer asks for them (kg's
-validate_shacl keeps at most two per worker in flight). Papers and subjects
+Partitions are made one at a time as the consumer asks for them
+(kg.validate.shacl keeps at most two per worker in flight). Papers and subjects
 come from Oxigraph without ORDER BY (Oxigraph sorts terms slowly: 31 s for
 the 92k subjects of 10k papers) and are sorted here. What the paper
 partitions covered is kept as 16-byte BLAKE2b digests of the nodes (about
@@ -18,14 +18,13 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from ..vocab import DCTERMS, FABIO, KG, PRO, PROV, SKOS
+from ..vocab import DCTERMS, KG, PAPER_CLASSES, PRO, PROV, SKOS
 
 DEFAULT_PARTITION_SIZE = 1000
 """Papers per partition: ~60 MB of rdflib per worker, and enough work per task
 that pySHACL's per-call setup stays small."""
 
 # What belongs to a paper's partition (see the module docstring).
-PAPER_CLASSES = [f"{FABIO}{c}" for c in ("JournalArticle", "Preprint", "BookChapter", "ConferencePaper", "Thesis", "Expression")]
 OWNED_LINKS = {f"{PRO}isDocumentContextFor", f"{KG}abstractSection", f"{KG}conceptAssignment"}
 REFERENCE_LINKS = {f"{DCTERMS}creator", f"{DCTERMS}isPartOf", f"{PROV}wasDerivedFrom", f"{DCTERMS}subject",
                    f"{PRO}isHeldBy", f"{KG}assignedConcept"}

@@ -1,4 +1,4 @@
-"""Render a :class:`kg.report.Report` as text, JSON, Turtle, GitHub annotations
+"""Render a :class:`kg.validate.report.Report` as text, JSON, Turtle, GitHub annotations
 or JUnit XML. Each renderer is a pure function: Report in, text out."""
 
 from __future__ import annotations
@@ -7,20 +7,18 @@ import json
 from itertools import groupby
 from xml.sax.saxutils import escape, quoteattr
 
-from .report import SH, Report, Result, Severity
-from ..vocab import PREFIXES
-
-_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])) + [("kgsh", "https://w3id.org/kg/shapes#")]
+from ..vocab import SH, XSD, prefixed_name
+from .report import Report, Result, Severity
 
 
 def compact(term: str | None) -> str:
-    """A term shortened with kg's prefixes, for people to read."""
+    """A term (N-Triples text, or a bare IRI) shortened with kg's prefixes, for people to read."""
     if not term:
         return ""
     bare = term[1:-1] if term.startswith("<") and term.endswith(">") else term
-    for prefix, namespace in _PREFIXES:
-        if bare.startswith(namespace) and len(bare) > len(namespace):
-            return f"{prefix}:{bare[len(namespace):]}"
+    name = prefixed_name(bare)
+    if name:
+        return name
     return term if term.startswith(("<", "_:", '"', "check:", "^", "(")) else f"<{bare}>"
 
 
@@ -107,7 +105,7 @@ def render_turtle(report: Report, fail_on: Severity | None = Severity.VIOLATION)
     """
     lines = [
         f"@prefix sh: <{SH}> .",
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        f"@prefix xsd: <{XSD}> .",
         "",
         "[] a sh:ValidationReport ;",
         f"    sh:conforms {'true' if report.conforms(fail_on) else 'false'}",

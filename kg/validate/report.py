@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-SH = "http://www.w3.org/ns/shacl#"
+from ..vocab import SH
 
 
 class Severity(IntEnum):

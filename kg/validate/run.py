@@ -14,28 +14,33 @@ shared nodes (person, venue, concept, source record) must not follow inverse
 paths, which a partition sees only in part.
 
 SHACL-SPARQL constraints (sh:sparql) do not go to pySHACL: they run once over
-the whole graph on Oxigraph (kg.validate_sparql), with the results pySHACL
+the whole graph on Oxigraph (kg.validate.shacl_sparql), with the results pySHACL
 would give; pySHACL gets the shapes without them. Whole-graph questions (the
 same DOI on two papers) are SPARQL checks in queries/checks/, run on Oxigraph
 or the remote endpoint.
 
-Modules: kg.partitions cuts the store, kg.validate_shacl runs pySHACL in
-worker processes, kg.validate_sparql runs the sh:sparql constraints.
+Modules: kg.validate.partitions cuts the store, kg.validate.shacl runs pySHACL
+in worker processes, kg.validate.shacl_sparql runs the sh:sparql constraints.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..sinks import endpoint as remote
 from ..errors import InputError, UsageError
+from ..query.sparql import from_json_term, json_rows
+from ..resources import shapes_dir
+from ..sinks import endpoint as remote
+from ..sinks.files import FORMATS
+from ..sinks.store import open_store
+from ..vocab import DCTERMS, KG, KGSH, PROV, RDF, SH
 from .partitions import (
     DEFAULT_PARTITION_SIZE,
     OWNED_LINKS,
@@ -43,20 +48,15 @@ from .partitions import (
     alternatives,
     whole_graph,
 )
-from .report import SH, Report, Result, Severity
-from ..resources import queries_dir, shapes_dir
-from ..sinks.files import FORMATS
+from .checks import Check, Select, display_term, load_checks, run_check
+from .report import Report, Result, Severity
 from .shacl import run_shapes
 from .shacl_sparql import plan as plan_sparql
 from .shacl_sparql import run_native
-from ..vocab import DCTERMS, KG, PROV, RDF
 
 __all__ = ["DEFAULT_PARTITION_SIZE", "Check", "Target", "load_checks", "load_shapes", "validate"]
 
-SHAPES_NS = "https://w3id.org/kg/shapes#"
-IDENTITY_SHAPE = f"{SHAPES_NS}OwnIriShape"
-Select = Callable[[str], list[dict[str, str]]]
-"""Runs a SELECT query; rows map variable names to terms in N-Triples form."""
+IDENTITY_SHAPE = f"{KGSH}OwnIriShape"
 
 
 # --------------------------------------------------------------------------- shapes
@@ -106,94 +106,6 @@ def _first_line(exc: Exception) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-# --------------------------------------------------------------------------- checks
-
-
-@dataclass(frozen=True)
-class Check:
-    """A SPARQL SELECT in queries/checks/ that must return no rows.
-
-    Rows bind ``?entity`` (the focus node), optionally ``?property`` and
-    ``?value``; ``message`` may name any projected variable as ``{?var}``.
-    """
-
-    name: str
-    query: str
-    severity: Severity
-    title: str
-    problem: str = ""
-    solution: str = ""
-    message: str = ""
-
-    @property
-    def source(self) -> str:
-        return f"check:{self.name}"
-
-
-_HEADER = re.compile(r"^#\s*(\w+)\s*:\s*(.*?)\s*$")
-
-
-def parse_check(path: Path) -> Check:
-    """A check from its file; the comment header holds its metadata."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read check: {exc}") from None
-    meta: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            if line.strip():
-                break
-            continue
-        found = _HEADER.match(line)
-        if found:
-            meta[found.group(1).lower()] = found.group(2)
-    try:
-        severity = Severity.from_name(meta.get("severity", "error"))
-    except ValueError as exc:
-        raise UsageError(f"{path}:1: {exc}") from None
-    return Check(
-        name=path.stem,
-        query=text,
-        severity=severity,
-        title=meta.get("title", path.stem),
-        problem=meta.get("problem", ""),
-        solution=meta.get("solution", ""),
-        message=meta.get("message", ""),
-    )
-
-
-def load_checks(directory: Path | None = None) -> list[Check]:
-    folder = directory or queries_dir() / "checks"
-    return [parse_check(p) for p in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
-
-
-def _display(term: str | None) -> str:
-    """A term for people: an IRI without brackets, a literal's text."""
-    if term is None:
-        return ""
-    if term.startswith("<") and term.endswith(">"):
-        return term[1:-1]
-    found = re.match(r'^"(.*)"(?:\^\^<[^>]*>|@[\w-]+)?$', term, re.DOTALL)
-    return found.group(1) if found else term
-
-
-def run_check(check: Check, select: Select) -> list[Result]:
-    results = []
-    for row in select(check.query):
-        focus = row.get("entity")
-        if focus is None:
-            continue
-        template = check.message or check.title
-        message = re.sub(r"\{\?(\w+)\}", lambda m: _display(row.get(m.group(1))), template)
-        path = row.get("property")
-        results.append(Result(
-            severity=check.severity, focus=focus, message=message, source=check.source,
-            path=_display(path) if path else None, value=row.get("value"),
-        ))
-    return results
-
-
 # --------------------------------------------------------------------------- data
 
 
@@ -206,31 +118,12 @@ def store_select(store: ox.Store) -> Select:
     return select
 
 
-def strip_comment_lines(query: str) -> str:
-    """The query without whole-line comments. SPARQLWrapper guesses the query
-    type from keywords and can take the "add" of a check's header comment for
-    an update (which it then sends as ``update=``)."""
-    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-
-
 def endpoint_select(url: str, graph: str | None) -> Select:
     def select(query: str) -> list[dict[str, str]]:
-        answer = remote.select(url, strip_comment_lines(query), graph=graph)
-        return [{k: _json_term(v) for k, v in row.items()} for row in answer.get("results", {}).get("bindings", [])]
+        answer = remote.select(url, query, graph=graph)
+        return [{k: str(from_json_term(v)) for k, v in row.items()} for row in json_rows(answer)]
 
     return select
-
-
-def _json_term(binding: dict) -> str:
-    """A SPARQL JSON results term in N-Triples form."""
-    kind, value = binding.get("type"), binding.get("value", "")
-    if kind == "uri":
-        return f"<{value}>"
-    if kind == "bnode":
-        return f"_:{value}"
-    literal = ox.Literal(value, datatype=ox.NamedNode(binding["datatype"])) if "datatype" in binding else (
-        ox.Literal(value, language=binding["xml:lang"]) if "xml:lang" in binding else ox.Literal(value))
-    return str(literal)
 
 
 def load_files(paths: Iterable[Path]) -> ox.Store:
@@ -294,7 +187,7 @@ def source_locations(select: Select, nodes: Iterable[str]) -> dict[str, tuple[st
         for query in _SOURCE_QUERIES:
             for row in select(query % values):
                 try:
-                    here = (_display(row["file"]), int(_display(row["first"])))
+                    here = (display_term(row["file"]), int(display_term(row["first"])))
                 except (KeyError, ValueError):
                     continue
                 node = row["node"]
@@ -331,8 +224,6 @@ def open_target(target: Target) -> tuple[ox.Store, Select]:
     if target.files:
         store = load_files(target.files)
         return store, store_select(store)
-    from ..sinks.store import open_store
-
     store = open_store(target.store, read_only=True)
     return store, store_select(store)
 
@@ -372,7 +263,7 @@ def validate(
         results.extend(run_check(check, select))
     locations = source_locations(store_select(store), {r.focus for r in results})
     results = [_located(r, locations.get(r.focus)) for r in results]
-    rules = [_term_of_shape(s) for s in shape_names(shapes)] + [c.source for c in checks]
+    rules = [f"<{s}>" for s in shape_names(shapes)] + [c.source for c in checks]
     return Report(tuple(results), tuple(rules), target.describe())
 
 
@@ -393,7 +284,3 @@ def shape_names(shapes) -> list[str]:
     # A node shape that only groups SPARQL constraints reports under their names.
     holders = {s for s in named if (s, URIRef(f"{SH}sparql"), None) in shapes and (s, URIRef(f"{SH}nodeKind"), None) not in shapes}
     return sorted(str(s) for s in named - holders)
-
-
-def _term_of_shape(iri: str) -> str:
-    return f"<{iri}>"

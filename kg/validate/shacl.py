@@ -1,7 +1,8 @@
-"""pySHACL on partitions: a worker process per core, each building the
-shapes graph once (initializer) and the partitions' rdflib graphs from
-N-Triples text through a term cache (most terms repeat), and the SHACL
-report turned into plain tuples."""
+"""pySHACL on partitions: a worker process per job (or the caller's process,
+for one partition or one job), each building the shapes graph once and the
+partitions' rdflib graphs from N-Triples text through a term cache (most
+terms repeat), and the SHACL report turned into plain tuples. The speed-ups
+in :mod:`kg.validate.pyshacl_patches` apply while pySHACL runs."""
 
 from __future__ import annotations
 
@@ -10,67 +11,27 @@ import multiprocessing
 import re
 from collections.abc import Iterable
 
-from .report import SH, Severity
-from ..vocab import RDF
-
-_SHAPES = None
-
-
-def speed_up_pyshacl() -> None:
-    """Two memoisations that leave pySHACL's results unchanged.
-
-    - rdflib parses and translates the SPARQL text of a sh:sparql constraint
-      again for every focus node; caching the translated query made 10k papers
-      13x faster (design notes, Validation).
-    - pySHACL looks each shape predicate up in a *list* of constraint
-      parameters, once per shape and focus node; a set-backed list makes that
-      lookup constant time.
-    """
-    from pyshacl import constraints
-    from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.evaluate import evalQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    if getattr(processor.SPARQLProcessor, "_kg_memoised", False):
-        return
-    cache: dict = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = cache[key]
-        return evalQuery(self.graph, strOrQuery, initBindings, base)
-
-    processor.SPARQLProcessor.query = query
-    processor.SPARQLProcessor._kg_memoised = True
-
-    class SetList(list):
-        def __init__(self, items):
-            super().__init__(items)
-            self._set = frozenset(items)
-
-        def __contains__(self, item):
-            return item in self._set
-
-    constraints.ALL_CONSTRAINT_PARAMETERS = SetList(constraints.ALL_CONSTRAINT_PARAMETERS)
-
-
+from ..vocab import RDF, SH
+from . import pyshacl_patches
+from .report import Severity
 
 _VALIDATOR = None
+"""The pySHACL Validator of this process (a worker's, or an in-process run's)."""
 
 
 def _init_worker(shapes_ntriples: str) -> None:
-    """Once per process: pySHACL's shapes graph, built and harvested here
-    instead of once per partition."""
+    """Once per worker process: the speed-ups, and the validator."""
+    pyshacl_patches.apply()
+    _load_validator(shapes_ntriples)
+
+
+def _load_validator(shapes_ntriples: str) -> None:
+    """pySHACL's shapes graph, built and harvested once instead of once per partition."""
     global _VALIDATOR
     from pyshacl import Validator
     from pyshacl.graph_abstraction import DataGraph
     from rdflib import Graph
 
-    speed_up_pyshacl()
     shapes = Graph().parse(data=shapes_ntriples, format="nt")
     _VALIDATOR = Validator(DataGraph.from_rdflib(Graph()), shacl_graph=shapes,
                            options={"inference": "none", "advanced": False, "inplace": True})
@@ -120,11 +81,8 @@ def validate_partition(ntriples: str) -> list[RawResult]:
     if not ntriples.strip():
         return []
     data = DataGraph.from_rdflib(partition_graph(ntriples))
-    validator = _VALIDATOR
-    validator.data_graph = data
-    validator.data_graph_is_multigraph = data.is_multigraph()
-    validator._target_graph = data
-    _conforms, report, _text = validator.run()
+    pyshacl_patches.use_data_graph(_VALIDATOR, data)
+    _conforms, report, _text = _VALIDATOR.run()
     return shacl_results(report)
 
 
@@ -183,17 +141,24 @@ def _wrap(path: str) -> str:
 
 def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResult]:
     """pySHACL over ``partitions``, in ``jobs`` processes when there is more than one."""
+    global _VALIDATOR
     shapes_nt = shapes.serialize(format="nt")
     texts = iter(partitions)
     first = next(texts, None)
     second = next(texts, None)
     found: set[RawResult] = set()
     if second is None or jobs <= 1:
-        _init_worker(shapes_nt)
-        for text in (t for t in (first, second) if t is not None):
-            found.update(validate_partition(text))
-        for text in texts:
-            found.update(validate_partition(text))
+        # In the caller's process: the patches are undone and the validator
+        # dropped afterwards, so rdflib and pySHACL are left as they were.
+        with pyshacl_patches.applied():
+            try:
+                _load_validator(shapes_nt)
+                for text in (t for t in (first, second) if t is not None):
+                    found.update(validate_partition(text))
+                for text in texts:
+                    found.update(validate_partition(text))
+            finally:
+                _VALIDATOR = None
         return found
     context = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB threads
     with futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(shapes_nt,)) as pool:

@@ -27,11 +27,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .report import SH, Severity
+from ..query.sparql import code_only, to_rdflib
+from ..vocab import RDF, RDFS, SH
+from .report import Severity
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SPARQL_COMPONENT = f"{SH}SPARQLConstraintComponent"
 _AGGREGATE = re.compile(r"\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(|\bGROUP\s+BY\b|\bHAVING\b", re.IGNORECASE)
 _GROUP_BY = re.compile(r"\bGROUP\s+BY\b(.*?)(?:\bHAVING\b|\bORDER\s+BY\b|\bLIMIT\b|\bOFFSET\b|$)", re.IGNORECASE | re.DOTALL)
@@ -40,7 +39,7 @@ _THIS = re.compile(r"[$?]this\b")
 # its sh:sparql are taken out has nothing for pySHACL to check.
 _INERT = {f"{SH}{k}" for k in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "severity",
                                "message", "name", "description", "deactivated", "order", "group")}
-_INERT |= {RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment"}
+_INERT |= {f"{RDF}type", f"{RDFS}label", f"{RDFS}comment"}
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ def _target_pattern(shape) -> str | None:
     for cls in sorted(set(classes) | set(implicit)):
         if not isinstance(cls, URIRef):
             return None
-        branches.append(f"{{ ?this <{RDF_TYPE}>/<{RDFS_SUBCLASS}>* {cls.n3()} }}")
+        branches.append(f"{{ ?this <{RDF}type>/<{RDFS}subClassOf>* {cls.n3()} }}")
     for prop in sorted(subjects_of):
         if not isinstance(prop, URIRef):
             return None
@@ -163,7 +162,7 @@ def _native_query(shapes, shape, node, targets: str, helper_cls) -> tuple[str, b
         return None
     if set(bindings) != {"this"} or helper.bind_sg_regex.search(text):
         return None
-    scanned = _code(text)
+    scanned = code_only(text)
     brace = scanned.find("{")
     select = re.search(r"\bSELECT\b", scanned, re.IGNORECASE)
     if brace < 0 or select is None or select.start() > brace:
@@ -179,34 +178,6 @@ def _native_query(shapes, shape, node, targets: str, helper_cls) -> tuple[str, b
             return None
     query = text[:brace + 1] + " " + targets + " " + text[brace + 1:]
     return helper.apply_prefixes(query), bool(deactivated and deactivated[0].value)
-
-
-def _code(text: str) -> str:
-    """The query with strings, IRIs and comments blanked (same length), so
-    keywords and braces can be found with regular expressions."""
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-        elif c in "'\"":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            end = i + len(quote)
-            while end < n and not text.startswith(quote, end):
-                end += 2 if text[end] == "\\" else 1
-            end = min(n, end + len(quote))
-        elif c == "<" and (found := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
-            end = i + found.end()
-        else:
-            i += 1
-            continue
-        for k in range(i, end):
-            if out[k] != "\n":
-                out[k] = " "
-        i = end
-    return "".join(out)
 
 
 def _constraint(shapes, shape, node, query: str) -> NativeConstraint:
@@ -225,20 +196,6 @@ def _constraint(shapes, shape, node, query: str) -> NativeConstraint:
     )
 
 
-def to_rdflib(term):
-    """An Oxigraph term as rdflib makes it from the same N-Triples text."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
-
-
 def _fill(message: str, values: dict) -> str:
     """pySHACL's substitution of ``{?var}`` and ``{$var}`` in a message."""
     for var, val in values.items():
@@ -247,7 +204,7 @@ def _fill(message: str, values: dict) -> str:
 
 
 def run_native(constraints: list[NativeConstraint], store: ox.Store) -> set[tuple]:
-    """Every constraint's results, as the raw tuples kg.validate_shacl makes of
+    """Every constraint's results, as the raw tuples kg.validate.shacl makes of
     pySHACL's report: (severity, focus, message, source, path, value, component)."""
     from rdflib import URIRef
 

@@ -1,0 +1,103 @@
+"""A curator's concept assignments: a CSV whose rows win over the tagger, so a
+rebuild never undoes a person's correction."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import UsageError
+from ..model import Assignment
+from ..read.identifiers import normalise_doi
+from .scheme import Concept, Scheme, load_scheme
+
+CURATED_COLUMNS = ("paper", "concept", "action", "note")
+
+
+@dataclass(frozen=True)
+class CuratedAssignment:
+    paper: str
+    """A lower-case DOI (no ``https://doi.org/``) or a paper IRI."""
+    concept: str
+    label: str
+    action: str
+    """``add`` or ``remove``."""
+    note: str
+    file: str
+    line: int
+    """Where the row is, for messages."""
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def _paper_id(raw: str) -> str | None:
+    """The DOI in the form readers give it (so a row matches its paper whatever
+    the curator pasted: a URL, ``doi:``, a trailing full stop), else an IRI."""
+    raw = raw.strip()
+    doi = normalise_doi(raw.strip("{}"))
+    if doi:
+        return doi
+    if re.match(r"^(?:https?|urn):\S+$", raw, re.I):
+        return raw
+    return None
+
+
+def load_curated(path: Path | str, scheme: Scheme | None = None) -> list[CuratedAssignment]:
+    """Read a curator's CSV (columns paper, concept, action, note).
+
+    ``concept`` may be a concept IRI, ``kgc:slug`` or a prefLabel. A bad row, or
+    the same paper and concept both added and removed, raises
+    :class:`~kg.errors.UsageError` naming file and line.
+    """
+    path = Path(path)
+    scheme = scheme or load_scheme()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read curated assignments: {exc.strerror or exc}") from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or ()]
+    missing = [c for c in CURATED_COLUMNS[:3] if c not in header]
+    if missing:
+        raise UsageError(f"{path}:1: curated assignments need the columns paper, concept, action (missing {', '.join(missing)})")
+    reader.fieldnames = header
+    rows: list[CuratedAssignment] = []
+    seen: dict[tuple[str, str], CuratedAssignment] = {}
+    for row in reader:
+        line = reader.line_num
+        where = f"{path}:{line}"
+        values = {k: (row.get(k) or "").strip() for k in CURATED_COLUMNS}
+        if not any(values.values()) or values["paper"].startswith("#"):
+            continue
+        paper = _paper_id(values["paper"])
+        if paper is None:
+            raise UsageError(f"{where}: paper {values['paper']!r} is neither a DOI nor an IRI")
+        concept: Concept | None = scheme.resolve(values["concept"]) if values["concept"] else None
+        if concept is None:
+            raise UsageError(f"{where}: unknown concept {values['concept']!r}")
+        action = values["action"].casefold()
+        if action not in ("add", "remove"):
+            raise UsageError(f"{where}: action must be add or remove, not {values['action']!r}")
+        item = CuratedAssignment(paper, concept.iri, concept.pref_label, action, values["note"], str(path), line)
+        previous = seen.get((paper, concept.iri))
+        if previous is not None and previous.action != action:
+            raise UsageError(f"{where}: contradicts {previous.source} ({previous.action} {concept.pref_label!r})")
+        if previous is None:
+            seen[(paper, concept.iri)] = item
+            rows.append(item)
+    return rows
+
+
+def apply_curated(assignments: Iterable[Assignment], curated: Iterable[CuratedAssignment]) -> list[Assignment]:
+    """Machine assignments with one paper's curated rows applied: a removal drops
+    the machine tag, an addition replaces it with a curated one (score 1.0)."""
+    curated = list(curated)
+    overridden = {c.concept for c in curated}
+    result = [a for a in assignments if a.concept not in overridden]
+    result += [Assignment(c.concept, c.label, 1.0, "curated", "", "") for c in curated if c.action == "add"]
+    return sorted(result, key=lambda a: a.concept)
