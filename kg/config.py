@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from .errors import UsageError
 from .vocab import DEFAULT_BASE
 
@@ -59,8 +61,23 @@ def load_config(directory: Path | None = None, **overrides: Any) -> Config:
         env = os.environ.get(f"KG_{name.upper()}")
         if env:
             values[name] = env
+    for name, value in values.items():
+        wanted = dict if name == "profiles" else str
+        if not isinstance(value, wanted):
+            kind = "a table" if wanted is dict else "a string"
+            raise UsageError(f"{source}: `{name}` must be {kind}, not {value!r}")
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = Config(**values, source=source)
-    if not config.base.endswith(("/", "#")):
-        raise UsageError(f"base IRI must end in '/' or '#': {config.base!r}")
+    check_base(config.base)
     return config
+
+
+def check_base(base: str) -> None:
+    """Refuse a base IRI that would mint invalid IRIs: it must be an absolute
+    IRI (RFC 3987, as Oxigraph checks it) ending in ``/`` or ``#``."""
+    try:
+        ox.NamedNode(base)
+    except ValueError as exc:
+        raise UsageError(f"base IRI {base!r} is not an absolute IRI: {exc}") from None
+    if not base.endswith(("/", "#")):
+        raise UsageError(f"base IRI must end in '/' or '#': {base!r}")

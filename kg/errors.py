@@ -31,6 +31,17 @@ class InputError(KgError):
     exit_code = 3
 
 
+class Interrupted(KgError):
+    """Ctrl-C, with what had already been committed: exit 0 when the store or
+    server already holds the new graph (the work is done), else 3."""
+
+    def __init__(self, message: str, *, committed: bool | None) -> None:
+        super().__init__(message)
+        self.committed = committed
+        """True: committed; False: not; None: could not be told."""
+        self.exit_code = 0 if committed else 3
+
+
 class EndpointError(KgError):
     """A SPARQL endpoint could not be reached or refused the request."""
 

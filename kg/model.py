@@ -103,12 +103,18 @@ class Problem:
 
     file: str
     line: int
+    """1-based; 0 when the problem is the whole file (binary, unreadable JSON)."""
     reason: str
     text: str = ""
     skipped: bool = False
+    column: int = 0
+    """1-based column when the reader knows it (a JSON syntax error), else 0."""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        where = self.file
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -117,23 +123,39 @@ class ReadResult:
 
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    seen: int = 0
+    """Records the reader met, counted by :meth:`keep` and :meth:`skip`: each is
+    in ``records`` or skipped in ``problems``, so :attr:`counts_add_up` holds
+    unless a reader bypassed them."""
 
     @property
     def skipped(self) -> list[Problem]:
         return [p for p in self.problems if p.skipped]
 
+    @property
+    def counts_add_up(self) -> bool:
+        """Records kept plus records skipped equals records met."""
+        return len(self.records) + len(self.skipped) == self.seen
+
     def keep(self, record: Record, problems: list[Problem], *, skip_reason: str | None, line: int, text: str = "") -> None:
         """Keep ``record`` and the problems met inside it or, when
         ``skip_reason`` says why it cannot be used, report it skipped instead."""
         if skip_reason:
-            self.problems.append(Problem(record.source.file, line, f"{skip_reason}; skipped", text, skipped=True))
+            self.skip(record.source.file, line, skip_reason, text)
         else:
+            self.seen += 1
             self.problems.extend(problems)
             self.records.append(record)
+
+    def skip(self, file: str, line: int, reason: str, text: str = "", *, column: int = 0) -> None:
+        """Report a record (or a whole file) that cannot be used: ``reason; skipped``."""
+        self.seen += 1
+        self.problems.append(Problem(file, line, f"{reason}; skipped", text, skipped=True, column=column))
 
     def extend(self, other: ReadResult) -> None:
         self.records.extend(other.records)
         self.problems.extend(other.problems)
+        self.seen += other.seen
 
 
 # -- identity: works, people and the merges that made them ----------------

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .concepts.assign import assign_concepts
 from .concepts.curated import load_curated
+from .errors import Interrupted
 from .gc_pause import paused_gc
 from .identity import resolve
 from .model import Problem
@@ -49,6 +50,27 @@ class BuildSummary:
     @property
     def read(self) -> int:
         return self.records + self.skipped
+
+    @property
+    def empty_files(self) -> list[FileSummary]:
+        """Input files that gave no record (empty, binary, JSON that does not
+        parse, every record skipped), each with ``why_empty``."""
+        return [f for f in self.files if f.records == 0]
+
+    def data_problem(self, strict: bool = False) -> str | None:
+        """The one-line reason a build exits 1 (data problems), or None.
+
+        A whole input file that gave no record is one; with ``strict`` (CI),
+        any skipped record is one too. The graph is written all the same, from
+        the records that were read.
+        """
+        reasons = []
+        if self.empty_files:
+            named = ", ".join(f"{f.file} ({f.why_empty})" for f in self.empty_files)
+            reasons.append(f"{len(self.empty_files)} input file(s) gave no record: {named}")
+        if strict and self.skipped:
+            reasons.append(f"{self.skipped} record(s) skipped (--strict)")
+        return "; ".join(reasons) or None
 
 
 @dataclass
@@ -122,14 +144,27 @@ def _build_graph(inputs, base, format, tag, curated, progress, run_size) -> Buil
 def records_by_format(files: list[FileSummary]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for f in files:
+        if f.format == "binary":  # skipped unread: not a format
+            continue
         counts[f.format] = counts.get(f.format, 0) + f.records
     return dict(sorted(counts.items()))
 
 
 def write_outputs(built: Built, *, store: str | Path | None, output: Path | None, graph: str | None = None) -> None:
-    """Send a built graph to the embedded store and/or a file."""
+    """Send a built graph to a file and/or the embedded store, each replaced
+    whole or not at all; Ctrl-C raises :class:`~kg.errors.Interrupted` saying
+    which of them already holds the new graph."""
     if output is not None:
         format_for(output)  # refuse a bad extension before any work
-        write_file(built.statements, output, graph)
+        try:
+            write_file(built.statements, output, graph)
+        except KeyboardInterrupt:
+            kept = f"{output} and the store are" if store is not None else f"{output} is"
+            raise Interrupted(f"interrupted; {kept} as before", committed=False) from None
     if store is not None:
-        store_module.replace_contents(store, built.statements)
+        try:
+            store_module.replace_contents(store, built.statements)
+        except Interrupted as exc:
+            if output is None:
+                raise
+            raise Interrupted(f"{exc} (and {output} was written)", committed=exc.committed) from None

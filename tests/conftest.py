@@ -131,3 +131,18 @@ def loaded_oxigraph(tmp_path_factory, example_build):
     server = OxigraphServer(location, free_port()).start()
     yield server
     server.stop()
+
+
+def interrupt_on_call(monkeypatch, module, name: str, number: int = 1) -> None:
+    """Make the ``number``-th call of ``module.name`` raise KeyboardInterrupt, as
+    Ctrl-C arriving at that moment would."""
+    real = getattr(module, name)
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)

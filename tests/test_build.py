@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
+from kg.sinks.store import open_store
 from kg.pipeline import build_graph, write_outputs
 from kg.read.inputs import display_names
 from kg.vocab import DEFAULT_BASE
@@ -50,7 +51,7 @@ def example_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("build")
     built = build_graph([EXAMPLE], DEFAULT_BASE, tag=False)
     write_outputs(built, store=folder / "store", output=None)
-    return ox.Store.read_only(str(folder / "store")), built
+    return open_store(folder / "store"), built
 
 
 PREFIXES = """
@@ -146,7 +147,7 @@ def test_rebuild_replaces_instead_of_duplicating(tmp_path):
     other.write_text("2021 ◽\nAuthor(s):\nAna Silva\n", encoding="utf-8")
     write_outputs(build_graph([other], DEFAULT_BASE, tag=False), store=store_dir, output=None)
     write_outputs(first, store=store_dir, output=None)
-    store = ox.Store.read_only(str(store_dir))
+    store = open_store(store_dir)
     assert len(store) == len(first.lines)
 
 
@@ -202,7 +203,7 @@ def test_display_names_are_shortest_distinguishing_suffix(tmp_path):
 def test_store_holds_exactly_the_statements_of_the_file(example_build):
     """Literals are written in the canonical form Oxigraph stores, so a dump of
     the store equals the N-Triples file line for line."""
-    store = ox.Store.read_only(str(example_build.store))
+    store = open_store(example_build.store)
     dumped = sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in store)
     assert dumped == example_build.lines
     assert example_build.ntriples.read_text("utf-8") == "".join(example_build.lines)
@@ -238,4 +239,4 @@ def test_spilled_runs_give_the_same_output_as_one_run(tmp_path):
     write_outputs(spilled, store=tmp_path / "store", output=tmp_path / "spilled.nt")
     write_outputs(whole, store=None, output=tmp_path / "whole.nt")
     assert (tmp_path / "spilled.nt").read_bytes() == (tmp_path / "whole.nt").read_bytes()
-    assert len(ox.Store.read_only(str(tmp_path / "store"))) == whole.summary.triples
+    assert len(open_store(tmp_path / "store")) == whole.summary.triples

@@ -100,6 +100,12 @@ def test_parse_date(raw, expected):
     assert parse_date(raw) == expected
 
 
+def test_a_day_the_month_does_not_have_gives_no_date():
+    assert parse_date("2019-02-31") == (2019, None)
+    assert parse_date("2019 Apr 31") == (2019, None)
+    assert parse_date("2020-02-29") == (2020, "2020-02-29")
+
+
 @pytest.mark.parametrize(
     "raw, expected",
     [

@@ -20,8 +20,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLE, OxigraphServer, free_port
+from conftest import EXAMPLE, OxigraphServer, free_port, interrupt_on_call
+from kg.sinks.store import open_store
 from kg.sinks import endpoint
+from kg.sinks import load as load_module
 from kg.pipeline import build_graph, write_outputs
 from kg.cli import cli
 from kg.config import Config
@@ -138,7 +140,7 @@ def test_load_puts_exactly_the_store_into_the_target_graph(oxigraph_server, exam
     store, _, _ = example
     result = run_kg(*load_args(oxigraph_server), "--store", str(store))
     assert result.exit_code == 0, result.output
-    local = ox.Store.read_only(str(store))
+    local = open_store(store)
     local_lines = sorted(f"{t.triple} .\n" for t in local.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     assert remote_lines(oxigraph_server) == local_lines
     assert named_graphs(oxigraph_server) == [TARGET], "no staging graph may remain"
@@ -329,3 +331,42 @@ def test_payload_from_store_counts_distinct_triples(example):
     with payload_from_store(store) as payload:
         assert payload.triples == len(lines)
         assert sorted(payload.path.read_text("utf-8").splitlines(keepends=True)) == lines
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_sigint_after_the_move_reports_the_new_graph_committed(example, oxigraph_server, monkeypatch):
+    store, _, lines = example
+    # _count: the staging graph (before the move), then the target (after it)
+    interrupt_on_call(monkeypatch, load_module, "_count", 2)
+    result = CliRunner().invoke(cli, load_args(oxigraph_server, "--store", str(store)))
+    assert result.exit_code == 0, result.output
+    assert "interrupted after the new graph was committed" in result.output
+    assert remote_lines(oxigraph_server) == lines
+
+
+def test_sigint_during_the_upload_reports_the_target_unchanged(example, oxigraph_server, monkeypatch):
+    store, _, lines = example
+    assert run_kg(*load_args(oxigraph_server, "--store", str(store))).exit_code == 0
+    interrupt_on_call(monkeypatch, load_module, "_upload", 1)
+    result = CliRunner().invoke(cli, load_args(oxigraph_server, "--store", str(store)))
+    assert result.exit_code == 3, result.output
+    assert "is as it was" in result.output
+    assert remote_lines(oxigraph_server) == lines
+
+
+def test_sigint_while_waiting_for_the_move_answer_asks_the_server_what_happened(example, oxigraph_server, monkeypatch):
+    store, _, lines = example
+    real = load_module._Client.update
+
+    def update_then_interrupt(self, url, text):
+        real(self, url, text)
+        if text.startswith("MOVE"):
+            raise KeyboardInterrupt  # the server did the move; the answer never reached us
+
+    monkeypatch.setattr(load_module._Client, "update", update_then_interrupt)
+    result = CliRunner().invoke(cli, load_args(oxigraph_server, "--store", str(store)))
+    assert result.exit_code == 0, result.output
+    assert "interrupted after the new graph was committed" in result.output
+    assert remote_lines(oxigraph_server) == lines

@@ -86,7 +86,7 @@ def test_sage_year_zero_is_reported(exports):
     assert record.doi == "10.1177/2192568220906810"
     assert record.authors[0].name == "Muthu Sathish"
     assert record.authors[0].family == "Sathish"
-    assert [p.reason for p in result.problems] == ["year '0' is not a year; ignored"]
+    assert [p.reason for p in result.problems] == ["year '0' holds no year from 1500 to 2099; ignored"]
     assert result.problems[0].line == 7
 
 

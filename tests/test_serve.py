@@ -1,15 +1,10 @@
-"""`kg serve`: Oxigraph's read-only server over the embedded store."""
+"""`kg serve`: a read-only SPARQL endpoint over the embedded store."""
 
 from __future__ import annotations
 
-import shutil
-
 import json
-import signal
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import free_port
+from serving import kg_serve, store_copy
 from kg.sinks import serve as serve_module
 from kg.cli import cli
 from kg.sinks.endpoint import select
@@ -27,42 +23,15 @@ from kg.errors import InputError
 @pytest.fixture(scope="module")
 def example_store(tmp_path_factory, example_build):
     """A copy of the example store, so the server has it to itself."""
-    store = tmp_path_factory.mktemp("serve-example") / "store"
-    shutil.copytree(example_build.store, store)
-    return store, len(example_build.lines)
+    return store_copy(tmp_path_factory, example_build), len(example_build.lines)
 
 
 @pytest.fixture
 def served(example_store):
-    """`kg serve` in a child process; kg becomes the server, so its PID stops it."""
+    """`kg serve` in a child process; SIGTERM stops it and its Oxigraph server."""
     store, triples = example_store
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(store), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode())
-            try:
-                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url, triples
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+    with kg_serve(store) as server:
+        yield server.url, triples
 
 
 def test_select_over_http(served):

@@ -106,3 +106,11 @@ def test_sparql_term_escapes():
     assert sparql_term(ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))) == (
         '"1"^^<http://www.w3.org/2001/XMLSchema#integer>')
     assert sparql_term(ox.Literal("a", language="en")) == '"a"@en'
+
+
+def test_a_comment_ends_at_a_carriage_return_as_sparql_says():
+    # SPARQL's EOL is CR or LF: a keyword after a lone CR is code, not comment
+    # (Oxigraph runs it), so every reader of query text must see it.
+    text = "SELECT * WHERE { ?s ?p ?o } # note\rLIMIT 1"
+    assert [t.text.upper() for t in tokens(text) if t.kind == "word"][-1] == "LIMIT"
+    assert strip_comments(text) == "SELECT * WHERE { ?s ?p ?o } \rLIMIT 1"

@@ -137,6 +137,29 @@ def test_turtle_renderer_is_a_shacl_report(broken_file, tmp_path):
     assert (None, URIRef(f"{sh}conforms"), Literal(True)) in Graph().parse(data=fixed, format="turtle")
 
 
+def test_sh_conforms_is_false_beside_warning_results_while_fail_on_sets_the_exit(example_build, tmp_path):
+    """SHACL 3.6.1: conforms is false whenever there is a result, of any
+    severity; the example has warnings only, so it exits 0 and does not conform."""
+    store = str(example_build.store)
+    out = tmp_path / "report.ttl"
+    result = _invoke("--store", store, "--format", "turtle", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    sh = "http://www.w3.org/ns/shacl#"
+    graph = Graph().parse(out, format="turtle")
+    assert list(graph.objects(None, URIRef(f"{sh}conforms"))) == [Literal(False)]
+    assert len(list(graph.objects(None, URIRef(f"{sh}result")))) > 0
+    document = json.loads(_output("--store", store, "--format", "json"))
+    assert (document["conforms"], document["fail_on"], document["failing"]) == (False, "violation", 0)
+    assert document["counts"]["violation"] == 0 and document["counts"]["warning"] > 0
+    last = _output("--store", store).rstrip().splitlines()[-1]
+    assert last.endswith("; fail on violation: PASS (exit 0); sh:conforms false (SHACL: false on any result)")
+    failing = _invoke("--store", store, "--fail-on", "warning")
+    assert failing.exit_code == 1
+    assert "fail on warning: FAIL (exit 1)" in failing.output
+    clean = _output(str(CASES / "paper-page-order" / "fixed.ttl"))
+    assert clean.rstrip().splitlines()[-1].endswith("; fail on violation: PASS (exit 0); sh:conforms true")
+
+
 def test_junit_renderer_parses(broken_file):
     root = ET.fromstring(_output(broken_file, "--format", "junit"))
     assert root.tag == "testsuites"

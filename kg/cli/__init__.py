@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import KgError
+from ..errors import Interrupted, KgError
 from .build import build, stats
 from .concepts import concepts
 from .load import export_command, load_command, serve_command_cli
@@ -25,6 +25,9 @@ class KgGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(f"kg: {exc}", err=True)
+            ctx.exit(exc.exit_code)
         except KgError as exc:
             click.echo(f"kg: error: {exc}", err=True)
             ctx.exit(exc.exit_code)

@@ -11,7 +11,8 @@ from ..config import load_config
 from ..query.registry import get_query
 from ..query.run import run_local
 from ..sinks.files import format_for
-from ..sinks.store import open_store
+from ..errors import DataProblems, Interrupted
+from ..sinks.store import check_store_folder, open_store
 from .options import base_option, progress_printer, require, store_option
 
 
@@ -28,14 +29,21 @@ from .options import base_option, progress_printer, require, store_option
 @click.option("--curated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of curated concept assignments (paper, concept, action, note) that win over the tagger.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def build(inputs, store, output, no_store, base, input_format, no_tag, curated, quiet):
+@click.option("--strict", is_flag=True, help="Exit 1 when any record was skipped (for CI).")
+def build(inputs, store, output, no_store, base, input_format, no_tag, curated, quiet, strict):
     """Build the graph from bibliographic files or folders.
 
     Reads every INPUT (listings, and the export formats kg knows), merges
     records of the same work and names of the same person, assigns concepts,
     and writes the graph into the embedded store (replacing what an earlier
     build left there) and, with -o, to a file. Output is sorted, so the same
-    inputs give byte-identical files.
+    inputs give byte-identical files. The store and the file are replaced
+    whole or not at all: a build that fails or is killed leaves the previous
+    graph, and readers see it until the new one is complete.
+
+    Exits 1 (data problems) when a whole input file gives no record (empty,
+    binary, unreadable JSON), after writing the graph from the others; with
+    --strict, also when any record was skipped.
 
     \b
     kg build examples/peer-support/
@@ -45,19 +53,27 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
     if output is not None:
         format_for(output)
     require("--no-store", no_store, "-o FILE", output, "or nothing would be written")
-    built = build_graph(
-        inputs, config.base, format=input_format, tag=not no_tag, curated=curated,
-        progress=progress_printer(quiet),
-    )
+    if not no_store:
+        check_store_folder(config.store)  # refuse a user's folder before any work
+    try:
+        built = build_graph(
+            inputs, config.base, format=input_format, tag=not no_tag, curated=curated,
+            progress=progress_printer(quiet),
+        )
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted before anything was written", committed=False) from None
     write_outputs(built, store=None if no_store else config.store, output=output, graph=config.graph)
     if not quiet:
         echo_summary(built.summary, None if no_store else config.store, output)
+    if problem := built.summary.data_problem(strict):
+        raise DataProblems(f"{problem}; the graph was written from what could be read")
 
 
 def echo_summary(summary, store, output) -> None:
     err = lambda line="": click.echo(line, err=True)  # noqa: E731
     for f in summary.files:
-        err(f"{f.file}: {f.format}, {f.records} record(s) read, {f.skipped} skipped")
+        why = f" (no record: {f.why_empty})" if f.why_empty else ""
+        err(f"{f.file}: {f.format}, {f.records} record(s) read, {f.skipped} skipped{why}")
     for problem in summary.problems:
         err(f"  {'skipped' if problem.skipped else 'warning'}: {problem}")
     err(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from ..config import load_config
 from ..sinks.endpoint import redact
 from ..sinks.export import export, export_bytes, output_path, store_lines
 from ..sinks.load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
-from ..sinks.serve import DEFAULT_PORT, check_port, query_url, serve_command
+from ..sinks.serve import DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from ..sinks.files import format_for
 from .options import progress_printer, require, store_option
 
@@ -126,24 +124,34 @@ def export_command(store, output, format_name, shard_size, graph):
 @click.command(name="serve")
 @store_option
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="TCP port on 127.0.0.1.")
-def serve_command_cli(store, port):
+@click.option("--timeout", type=click.IntRange(min=1), default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="Stop a query that runs longer than this, and answer HTTP 503.")
+@click.option("--max-result-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_RESULT_BYTES, show_default=True,
+              metavar="BYTES", help="Refuse an answer larger than this with HTTP 507 instead of sending it.")
+@click.option("--max-running", type=click.IntRange(min=1), default=4, show_default=True, metavar="N",
+              help="Requests run at once; more are answered HTTP 503 at once.")
+@click.option("--allow-service", is_flag=True,
+              help="Run federated queries (SERVICE <url>), which make the server fetch any URL a client names.")
+def serve_command_cli(store, port, timeout, max_result_bytes, max_running, allow_service):
     """Serve the graph read-only over the SPARQL 1.1 Protocol on 127.0.0.1.
 
-    Runs Oxigraph's server (`pip install oxigraph`) over the embedded store.
-    Queries go to http://127.0.0.1:PORT/query; updates are refused. Do not
-    run `kg build` on the same store while it is served.
+    Queries go to http://127.0.0.1:PORT/query (or /sparql) and run on
+    Oxigraph's server (`pip install oxigraph`) behind a guard that refuses
+    updates, federated queries (SERVICE, unless --allow-service) and answers
+    over --max-result-bytes, and stops a query after --timeout seconds. A
+    `kg build` into the same store is served from the next request on;
+    Ctrl-C or SIGTERM stops the server.
 
     \b
     kg serve --port 7878
     kg query NAME --endpoint http://127.0.0.1:7878/query
     """
     config = load_config(store=store)
-    command = serve_command(config.store, port)
-    check_port(port)
-    click.echo(f"kg: serving {config.store} read-only at {query_url(port)} (Ctrl-C stops)", err=True)
-    sys.stderr.flush()
-    sys.stdout.flush()
-    if os.name == "posix":
-        # Become the server: one process, one PID to stop, no orphan.
-        os.execv(command[0], command)
-    sys.exit(subprocess.call(command))  # pragma: no cover - non-POSIX
+    notes = "federated queries allowed" if allow_service else "federated queries refused"
+
+    def announce(url: str) -> None:
+        click.echo(f"kg: serving {config.store} read-only at {url} ({notes}; limits {timeout} s, "
+                   f"{max_result_bytes:,} bytes per answer; Ctrl-C stops)", err=True)
+
+    serve(config.store, port, timeout=timeout, max_result_bytes=max_result_bytes, max_running=max_running,
+          allow_service=allow_service, announce=announce)

@@ -15,7 +15,7 @@ import click
 
 from ..config import load_config
 from ..errors import UsageError
-from ..query.registry import NamedQuery, get_query, load_queries
+from ..query.registry import NamedQuery, get_query, scan_queries
 from ..query.run import run_local, run_remote
 from ..query.results import GRAPH_FORMATS, render
 from ..sinks.store import open_store
@@ -38,24 +38,24 @@ class QueryGroup(click.Group):
     """A group whose unknown subcommand names are looked up in the query registry."""
 
     def list_commands(self, ctx):
-        return [*FIXED_COMMANDS, *sorted(load_queries(_queries_dir(ctx)))]
+        return [*FIXED_COMMANDS, *sorted(scan_queries(_queries_dir(ctx))[0])]
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
         if command is not None:
             return command
-        queries = load_queries(_queries_dir(ctx))
+        queries = scan_queries(_queries_dir(ctx))[0]
         return run_command(queries[name]) if name in queries else None
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            get_query(name, _queries_dir(ctx))  # raises the registry's message with a hint
+            get_query(name, _queries_dir(ctx))  # raises the file's own error, or a hint
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx, formatter):
         fixed = [(n, self.get_command(ctx, n).get_short_help_str(60)) for n in FIXED_COMMANDS]
-        queries = load_queries(_queries_dir(ctx))
+        queries = scan_queries(_queries_dir(ctx))[0]
         with formatter.section("Commands"):
             formatter.write_dl(fixed)
         with formatter.section("Queries (kg query NAME --help for parameters)"):
@@ -86,8 +86,11 @@ def query(queries_dir):
 @click.option("--json", "as_json", is_flag=True, help="Print the registry as JSON.")
 @click.pass_context
 def list_queries(ctx, as_json):
-    """List the named queries: name, title and parameters."""
-    queries = load_queries(_queries_dir(ctx))
+    """List the named queries: name, title and parameters (a broken file is
+    named on stderr and left out)."""
+    queries, broken = scan_queries(_queries_dir(ctx))
+    for error in broken.values():
+        click.echo(f"kg: skipped: {error}", err=True)
     if as_json:
         document = [
             {

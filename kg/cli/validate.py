@@ -9,6 +9,7 @@ import click
 
 from ..config import load_config
 from ..errors import DataProblems
+from ..sinks.files import atomic_output
 from ..validate.renderers import RENDERERS
 from ..validate.report import parse_fail_on
 from ..validate.run import DEFAULT_PARTITION_SIZE, Target, validate
@@ -70,13 +71,13 @@ def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, 
     kwargs = {"source_root": source_root} if fmt in ("github", "junit") else {}
     text = render(report, threshold, **kwargs)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, "utf-8")
+        with atomic_output(output) as out:
+            out.write(text.encode("utf-8"))
         click.echo(report.summary(), err=True)
     else:
         click.echo(text, nl=False)
         if fmt not in ("text", "github"):
             click.echo(report.summary(), err=True)
-    if not report.conforms(threshold):
+    if not report.passes(threshold):
         failing = len(report.failing(threshold))
         raise DataProblems(f"{failing} result(s) at or above {fail_on}")

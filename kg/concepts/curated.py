@@ -11,6 +11,7 @@ from typing import Iterable
 
 from ..errors import UsageError
 from ..model import Assignment
+from ..read.decoding import read_user_text
 from ..read.identifiers import normalise_doi
 from .scheme import Concept, Scheme, load_scheme
 
@@ -47,6 +48,21 @@ def _paper_id(raw: str) -> str | None:
     return None
 
 
+def read_csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """(header with names stripped, [(line, row)]) of a small CSV a person wrote.
+
+    Raises :class:`~kg.errors.UsageError` naming the file, and the line when
+    known, for a file that cannot be read, is binary, is not UTF-8 (or the
+    encoding its byte order mark names) or is not CSV.
+    """
+    reader = csv.DictReader(read_user_text(path, what).splitlines())
+    try:
+        reader.fieldnames = [h.strip() for h in reader.fieldnames or ()]
+        return reader.fieldnames, [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # line_num counts the rows read whole: the bad one starts after them
+        raise UsageError(f"{path}:{reader.line_num + 1}: {what} is not CSV: {exc}") from exc
+
+
 def load_curated(path: Path | str, scheme: Scheme | None = None) -> list[CuratedAssignment]:
     """Read a curator's CSV (columns paper, concept, action, note).
 
@@ -56,20 +72,13 @@ def load_curated(path: Path | str, scheme: Scheme | None = None) -> list[Curated
     """
     path = Path(path)
     scheme = scheme or load_scheme()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read curated assignments: {exc.strerror or exc}") from exc
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in reader.fieldnames or ()]
+    header, csv_rows = read_csv_rows(path, "curated assignments")
     missing = [c for c in CURATED_COLUMNS[:3] if c not in header]
     if missing:
         raise UsageError(f"{path}:1: curated assignments need the columns paper, concept, action (missing {', '.join(missing)})")
-    reader.fieldnames = header
     rows: list[CuratedAssignment] = []
     seen: dict[tuple[str, str], CuratedAssignment] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in csv_rows:
         where = f"{path}:{line}"
         values = {k: (row.get(k) or "").strip() for k in CURATED_COLUMNS}
         if not any(values.values()) or values["paper"].startswith("#"):

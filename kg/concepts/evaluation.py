@@ -12,7 +12,6 @@ Nothing here prints or exits; bad input raises :class:`kg.errors.UsageError`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from collections import Counter
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import UsageError
+from .curated import read_csv_rows
 from ..text import fold, fold_keeping_offsets
 from ..vocab import CONCEPTS
 
@@ -42,17 +42,12 @@ def load_gold(path: Path | str) -> dict[str, frozenset[str]]:
     or IRIs separated by spaces or ``;``, empty for "no concept applies"); other
     columns (title, note) are for the human reader."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the gold file: {exc.strerror or exc}") from exc
-    reader = csv.DictReader(text.splitlines())
-    missing = {"key", "concepts"} - set(reader.fieldnames or ())
+    header, rows = read_csv_rows(path, "the gold file")
+    missing = {"key", "concepts"} - set(header)
     if missing:
         raise UsageError(f"{path}:1: gold file needs the columns key and concepts (missing {', '.join(sorted(missing))})")
     gold: dict[str, frozenset[str]] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         key = (row.get("key") or "").strip()
         if not key or key.startswith("#"):
             continue

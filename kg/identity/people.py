@@ -36,7 +36,7 @@ from ..text import NAME_SUFFIXES, fold
 from .unionfind import UnionFind
 from .works import family_key
 
-_GIVEN_PART = re.compile(r"\d*[^\W\d_]+")
+_GIVEN_PART = re.compile(r"(?<!\d)\d*[^\W\d_]+")
 """A given name, or an ordinal suffix ("3rd") that is dropped."""
 
 

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from ..errors import UsageError
 from ..resources import queries_dir
 from ..vocab import PREFIXES, XSD
-from .sparql import comment_header
+from .sparql import comment_header, parsed_form
 
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year")
 
@@ -67,7 +67,7 @@ class NamedQuery:
     @cached_property
     def form(self) -> str:
         """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE); refuses updates."""
-        return query_form(self.text, self.name)
+        return query_form(self.text, self.name, str(self.path) if self.path else None)
 
 
 # -- header ------------------------------------------------------------------
@@ -80,7 +80,10 @@ _PARAM = re.compile(
 
 def parse_query_file(path: Path) -> NamedQuery:
     """Read one ``.rq`` file; a malformed header is a usage error naming the line."""
-    text = path.read_text("utf-8")
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read query: {exc}") from None
     fields = comment_header(text, ("title", "description", "param"), prose=("title", "description"))
     params = [_parse_param(f.value, path, f.line) for f in fields if f.key == "param"]
     names = [p.name for p in params]
@@ -110,16 +113,42 @@ def _parse_param(value: str, path: Path, number: int) -> Parameter:
     return parameter
 
 
-def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
-    """The named queries in ``directory`` (not its subfolders), by name."""
+def scan_queries(directory: Path | None = None) -> tuple[dict[str, NamedQuery], dict[str, UsageError]]:
+    """The named queries in ``directory`` (not its subfolders) that read and
+    parse, by name, and the error of each file that does not (a bad header,
+    a SPARQL syntax error, an update), so one broken file hides only itself."""
     folder = Path(directory) if directory else queries_dir()
     if not folder.is_dir():
         raise UsageError(f"no query folder at {folder}")
-    return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq")) if path.is_file()}
+    queries: dict[str, NamedQuery] = {}
+    broken: dict[str, UsageError] = {}
+    for path in sorted(folder.glob("*.rq")):
+        if not path.is_file():
+            continue
+        try:
+            named = parse_query_file(path)
+            _ = named.form  # parses the SPARQL: an error names the file, line and column
+        except UsageError as exc:
+            broken[path.stem] = exc
+        else:
+            queries[path.stem] = named
+    return queries, broken
+
+
+def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """The named queries in ``directory`` (not its subfolders), by name; the
+    first broken file's error if any is broken."""
+    queries, broken = scan_queries(directory)
+    for error in broken.values():
+        raise error
+    return queries
 
 
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:
-    queries = load_queries(directory)
+    """The query ``name``; its own error when its file is broken, whatever the others."""
+    queries, broken = scan_queries(directory)
+    if name in broken:
+        raise broken[name]
     if name not in queries:
         close = [n for n in queries if name in n or n in name]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; `kg query list` shows them"
@@ -130,19 +159,15 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
 # -- parsing ------------------------------------------------------------------
 
 
-def query_form(text: str, name: str = "query") -> str:
-    """Parse by evaluating on an empty in-memory store; refuse updates and bad syntax."""
+def query_form(text: str, name: str = "query", where: str | None = None) -> str:
+    """Parse by evaluating on an empty in-memory store; refuse updates and bad
+    syntax (``where``, the file, names the place of a syntax error)."""
     try:
-        result = ox.Store().query(text)
-    except SyntaxError as exc:
+        return parsed_form(text, where or name)
+    except UsageError:
         if _parses_as_update(text):
             raise UsageError(f"{name} is a SPARQL update; kg query runs only SELECT, ASK, CONSTRUCT and DESCRIBE") from None
-        raise UsageError(f"{name} is not valid SPARQL: {exc}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return "ask"
-    if isinstance(result, ox.QueryTriples):
-        return "graph"
-    return "select"
+        raise
 
 
 def _parses_as_update(text: str) -> bool:

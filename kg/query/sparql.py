@@ -8,6 +8,8 @@ stripper and term syntax that named queries, checks and endpoints share.
   checks (title, severity, problem, solution, message) give them meaning.
 - :func:`strip_comments` takes the comments out of a query before it goes to
   an endpoint.
+- :func:`parsed_form` parses a query with Oxigraph; a syntax error is
+  reported as ``file:line:column`` (:func:`syntax_error`).
 - Terms: pyoxigraph terms as SPARQL text (:func:`sparql_term`), from W3C
   SPARQL JSON results (:func:`from_json_term`), and to and from rdflib.
 """
@@ -30,8 +32,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 _TOKEN = re.compile(
     r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\[_~.!$&'()*+,;=/?\#@%-])*|[A-Za-z_]\w*)
@@ -104,6 +106,40 @@ def strip_comments(text: str) -> str:
     query from keywords anywhere in the text, comments included: the "add" in
     a check's header made it send the check as an update."""
     return "".join(m.group() for m in _TOKEN.finditer(text) if m.lastgroup != "comment")
+
+
+_OXIGRAPH_AT = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+def syntax_error(where: str, exc: SyntaxError) -> UsageError:
+    """The usage error for Oxigraph's SyntaxError on the query text of
+    ``where`` (a file): ``where:line:column: SPARQL syntax error: ...`` with the
+    first line of Oxigraph's message, without the grammar's character classes."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0].strip()
+    found = _OXIGRAPH_AT.match(text)
+    place = f"{where}:{found.group(1)}:{found.group(2)}" if found else where
+    detail = text[found.end():] if found else text
+    detail = re.sub(r",?\s*\['.*$", ", ...", detail)  # character classes of the grammar: noise
+    if len(detail) > 200:
+        detail = detail[:200].rstrip() + " ..."
+    return UsageError(f"{place}: SPARQL syntax error: {detail}")
+
+
+def parsed_form(text: str, where: str) -> str:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE): the form of the
+    query ``text`` from the file ``where``, parsed by Oxigraph on an empty
+    store; a syntax error is :func:`syntax_error`'s usage error."""
+    try:
+        result = ox.Store().query(text)
+    except SyntaxError as exc:
+        raise syntax_error(where, exc) from None
+    except (OSError, RuntimeError, ValueError):
+        # It parsed. Only ASK is evaluated at once, and on an empty store only a
+        # SERVICE call can fail (an endpoint out of reach).
+        return "ask"
+    if isinstance(result, ox.QueryBoolean):
+        return "ask"
+    return "graph" if isinstance(result, ox.QueryTriples) else "select"
 
 
 # -- the comment header of a .rq file ----------------------------------------

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UsageError, InputError
-from ..model import ReadResult
+from ..model import Problem, ReadResult
 from . import bibtex, csljson, listing, medline, openalex, pubmed, ris
+from .decoding import decode, decode_bytes
+
+__all__ = ["READERS", "SNIFFERS", "EXTENSION_HINTS", "decode", "detect_format", "read_bytes", "read_path"]
 
 Reader = Callable[[str, str], ReadResult]
 
@@ -50,15 +53,6 @@ EXTENSION_HINTS: dict[str, str] = {
 }
 
 
-def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (dropping a BOM), falling back to cp1252."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def detect_format(text: str, path: str) -> str:
     """The format name for ``text`` read from ``path``."""
     head = text[:4096]
@@ -80,6 +74,33 @@ def read_path(path: Path, file: str, format: str | None = None) -> tuple[str, Re
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    text = decode(data)
-    chosen = format or detect_format(text, str(path))
-    return chosen, READERS[chosen](text, file)
+    return read_bytes(data, str(path), file, format)
+
+
+# Lines read as cp1252 reported one by one; past this, one Problem sums up the rest.
+MAX_FALLBACK_REPORTS = 10
+
+
+def read_bytes(data: bytes, path: str, file: str, format: str | None = None) -> tuple[str, ReadResult]:
+    """Decode and read one file's bytes; ``path`` is for format detection,
+    ``file`` the name problems and records carry. A binary file is skipped
+    whole, with one Problem (format ``binary``)."""
+    decoded = decode_bytes(data)
+    if decoded.binary:
+        result = ReadResult()
+        result.skip(file, 0, decoded.binary)
+        return "binary", result
+    chosen = format or detect_format(decoded.text, path)
+    result = READERS[chosen](decoded.text, file)
+    result.problems.extend(_fallback_problems(decoded.fallback_lines, decoded.encoding, file))
+    return chosen, result
+
+
+def _fallback_problems(lines: list[int], encoding: str, file: str) -> list[Problem]:
+    how = "read as cp1252" if encoding == "utf-8" else "undecodable bytes replaced"
+    reason = f"line is not valid {encoding.upper()}; {how}"
+    problems = [Problem(file, line, reason) for line in lines[:MAX_FALLBACK_REPORTS]]
+    rest = lines[MAX_FALLBACK_REPORTS:]
+    if rest:
+        problems.append(Problem(file, rest[0], f"{len(rest)} more line(s) up to line {rest[-1]} are not valid {encoding.upper()}; {how}"))
+    return problems

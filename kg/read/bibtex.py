@@ -28,6 +28,7 @@ library cannot parse becomes a skipped Problem at its first line.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -46,11 +47,16 @@ from .identifiers import (
     parse_date,
     split_pages,
     strip_markup,
+    year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..text import NAME_SUFFIXES, fold
 
 FORMAT = "bibtex"
+
+# bibtexparser logs each block it cannot parse, over several lines, on stderr;
+# the reader reports those blocks itself, with file and line.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 DOC_TYPES = {
     "article": "journal-article",
@@ -131,7 +137,9 @@ def _orcids(fields: dict) -> dict[tuple[str, str], str]:
     raw = fields.get("orcid-numbers")
     if not isinstance(raw, str):
         return found
-    for match in re.finditer(r"([^/\n;]+?)\s*/\s*(\S{15,})", plain_identifier(raw.replace("\n", ";")) or ""):
+    # A pair starts the text or follows a ";" (a line break): tried from every
+    # position instead, the lazy name makes a long value take quadratic time.
+    for match in re.finditer(r"(?:^|;)([^/;]+?)\s*/\s*([^\s;]{15,})", plain_identifier(raw.replace("\n", ";")) or ""):
         orcid = normalise_orcid(match[2])
         if orcid:
             family, _, given = match[1].partition(",")
@@ -197,9 +205,8 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
     year_text = _text(fields, "year")
     if year_text:
         year, date = parse_date(year_text)
-        if year is None or year < 1000:
-            problems.append(Problem(file, line, f"year {year_text!r} is not a year; ignored", year_text))
-            year = None
+        if year is None:
+            problems.append(year_problem(file, line, "year", year_text))
         elif (month := _text(fields, "month")) and (day := _text(fields, "day")):
             date = parse_date(f"{year} {month} {day}")[1]
     first_page, last_page = split_pages(_text(fields, "pages"))
@@ -264,19 +271,23 @@ def read_bibtex(text: str, file: str) -> ReadResult:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             # Same key twice: the entry itself is fine; keys do not matter here.
+            if not isinstance(block.ignore_error_block, Entry):  # an @string defined twice
+                result.problems.append(Problem(file, line, f"@string {block.key!r} defined twice"))
+                continue
             entry = _unenclosed(block.ignore_error_block)
             result.problems.append(Problem(file, line, f"duplicate entry key {block.key!r}"))
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = _unenclosed(block.ignore_error_block)
-            keys = ", ".join(sorted(block.duplicate_keys))
+            keys = ", ".join(sorted(" ".join(key.split()) for key in block.duplicate_keys))
             result.problems.append(Problem(file, line, f"field given twice ({keys}); the first value is used"))
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).split("\n")[0] or type(block.error).__name__
+            message = getattr(block.error, "abort_reason", None) or str(block.error)
+            reason = message.strip().split("\n")[0] or type(block.error).__name__
             snippet = (block.raw or "").split("\n")[0][:120]
             if not snippet.lstrip().startswith("@") or snippet.lstrip().lower().startswith(("@comment", "@string", "@preamble")):
                 result.problems.append(Problem(file, line, f"unreadable block: {reason}", snippet))
                 continue
-            result.problems.append(Problem(file, line, f"unreadable entry: {reason}; skipped", snippet, skipped=True))
+            result.skip(file, line, f"unreadable entry: {reason}", snippet)
             continue
         elif isinstance(block, Entry):
             entry = block

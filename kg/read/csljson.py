@@ -5,7 +5,8 @@ a Crossref work (``{"status": "ok", "message": {...}}``) and a Crossref work
 list (``{"message": {"items": [...]}}``).
 
 JSON has no useful line numbers: ``SourceRef.line`` and ``Problem.line`` are
-the 1-based index of the item in its list (1 for a single item).
+the 1-based index of the item in its list (1 for a single item), except for
+JSON that does not parse: its Problem gives the line and column of the error.
 
 Quirks handled: Crossref gives ``title`` and ``container-title`` as lists
 and CSL as strings; Crossref abstracts are JATS (``<jats:p>``) and DataCite
@@ -30,6 +31,7 @@ from .identifiers import (
     parse_date,
     split_pages,
     strip_markup,
+    year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author, make_author_from_parts
@@ -58,12 +60,20 @@ DOC_TYPES = {
 }
 
 
-def load_json(text: str, file: str) -> tuple[object, Problem | None]:
-    """The parsed JSON, or a skipped Problem naming where it broke."""
+def read_json(text: str, file: str, items_of, build) -> ReadResult:
+    """Parse ``text`` and read the items ``items_of(data)`` finds with ``build``;
+    JSON that does not parse is the whole file skipped, at the line and
+    column where it broke."""
+    result = ReadResult()
     try:
-        return json.loads(text.lstrip("\ufeff")), None
+        data = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        return None, Problem(file, exc.lineno, f"not valid JSON: {exc.msg}; skipped", skipped=True)
+        result.skip(file, exc.lineno, f"not valid JSON: {exc.msg}", column=exc.colno)
+        return result
+    except (ValueError, RecursionError) as exc:  # an integer of 4300+ digits, nesting too deep
+        result.skip(file, 0, f"unreadable JSON: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+        return result
+    return read_items(items_of(data), file, build)
 
 
 def unwrap_crossref(data: object) -> object:
@@ -121,11 +131,30 @@ def _issns(item: dict) -> tuple[str | None, str | None, bool]:
     return (found[0] if found else None), (found[1] if len(found) > 1 else None), False
 
 
-def _date(item: dict) -> tuple[int | None, str | None]:
+def _given(value: object) -> bool:
+    """True when a JSON value holds something other than nulls and empty
+    strings (Crossref writes an unknown date as ``{"date-parts": [[null]]}``)."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif value is not None and value != "":
+            return True
+    return False
+
+
+def _date(item: dict, index: int, file: str, problems: list[Problem]) -> tuple[int | None, str | None]:
     for key in ("issued", "published-print", "published-online", "published"):
-        year, date = parse_date(item.get(key))
+        raw = item.get(key)
+        if not _given(raw):
+            continue
+        year, date = parse_date(raw)
         if year:
             return year, date
+        problems.append(year_problem(file, index, key, raw))
     return None, None
 
 
@@ -134,7 +163,9 @@ def _keywords(item: dict) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, 
     field for both, so a value marked as MeSH (``*``, a ``/qualifier``, a check
     tag such as ``Humans``: Zotero's PubMed tags) is a subject heading."""
     raw = item.get("keyword")
-    values = raw if isinstance(raw, list) else re.split(r"\s*[,;]\s*", raw) if isinstance(raw, str) else []
+    # Split on the separators alone (the values are stripped below): "\s*[,;]\s*" is
+    # quadratic on a long run of spaces.
+    values = raw if isinstance(raw, list) else re.split(r"[,;]", raw) if isinstance(raw, str) else []
     keywords: dict[str, None] = {}
     pairs = []
     for value in values:
@@ -173,7 +204,7 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
     sections: tuple = ()
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
-    year, date = _date(item)
+    year, date = _date(item, index, file, problems)
     keywords, subject_headings, major_headings = _keywords(item)
     return Record(
         source=SourceRef(file, index, FORMAT),
@@ -202,18 +233,15 @@ def read_items(items: list, file: str, build) -> ReadResult:
     result = ReadResult()
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            result.problems.append(
-                Problem(file, index, f"item {index} is a JSON {type(item).__name__}, not an object; skipped", skipped=True)
-            )
+            result.skip(file, index, f"item {index} is a JSON {type(item).__name__}, not an object")
             continue
         problems: list[Problem] = []
         try:
             record = build(item, index, file, problems)
-        except (TypeError, AttributeError, ValueError) as exc:
+        except (TypeError, AttributeError, ValueError, ArithmeticError, RecursionError) as exc:
             # JSON lets any field hold any type; an item whose fields are not
             # the types its format defines is unusable, not a reason to stop.
-            reason = f"item {index} has a field of the wrong type ({exc}); skipped"
-            result.problems.append(Problem(file, index, reason, skipped=True))
+            result.skip(file, index, f"item {index} has a field of the wrong type ({exc})")
             continue
         reason = missing_identity(record)
         result.keep(record, problems, skip_reason=reason and f"item {index}: {reason}", line=index)
@@ -222,12 +250,12 @@ def read_items(items: list, file: str, build) -> ReadResult:
 
 def read_csl_json(text: str, file: str) -> ReadResult:
     """Read CSL-JSON or Crossref API JSON; see the module docstring."""
-    data, problem = load_json(text, file)
-    if problem:
-        return ReadResult(problems=[problem])
+    return read_json(text, file, _items, build_record)
+
+
+def _items(data: object) -> list:
     data = unwrap_crossref(data)
-    items = data if isinstance(data, list) else [data]
-    return read_items(items, file, build_record)
+    return data if isinstance(data, list) else [data]
 
 
 def starts_like_json(head: str) -> bool:

@@ -7,11 +7,13 @@ bad input: a reader turns a None into a :class:`~kg.model.Problem` if it cares.
 
 from __future__ import annotations
 
+import datetime
 import html
+import json
 import re
 from urllib.parse import unquote
 
-from ..model import Record
+from ..model import Problem, Record
 
 # -- DOI --------------------------------------------------------------------
 
@@ -19,8 +21,23 @@ _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi\s*:\s*|doi\s+)", re.IGNORECASE
 )
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-# Annotations some databases glue to a DOI: MEDLINE's "[doi]", EndNote's "."
-_DOI_TRAILER = re.compile(r"(?:\s*\[doi\]|[.,;])+$", re.IGNORECASE)
+
+
+def _drop_doi_trailer(text: str) -> str:
+    """Without the annotations some databases glue to a DOI: MEDLINE's
+    ``[doi]``, EndNote's ``.`` (a loop, not a ``(...)+$`` search: that one
+    takes quadratic time on a long run of ``;``)."""
+    end = len(text)
+    while end:
+        if text[end - 1] in ".,;":
+            end -= 1
+        elif text[max(0, end - 5):end].lower() == "[doi]":
+            end -= 5
+            while end and text[end - 1].isspace():
+                end -= 1
+        else:
+            break
+    return text[:end]
 
 
 def normalise_doi(value: str | None) -> str | None:
@@ -39,7 +56,7 @@ def normalise_doi(value: str | None) -> str | None:
         text = stripped
     if "%" in text:
         text = unquote(text)
-    text = _DOI_TRAILER.sub("", text).strip()
+    text = _drop_doi_trailer(text).strip()
     if not _DOI.match(text):
         return None
     return text.lower()
@@ -120,6 +137,10 @@ MONTHS = {
     for name in names
 }
 
+# The one year rule of every reader: a publication year is FIRST_YEAR to
+# LAST_YEAR. Fixed, not "this year + 1", so a build does not change with the
+# clock; _YEAR finds exactly these years in free text.
+FIRST_YEAR, LAST_YEAR = 1500, 2099
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 # 2019-10-15, 2019/10/15, 2019/10//undefined (Zotero), 2019/10/, 20190111 (MEDLINE)
 _NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})?(?:[-/](\d{1,2})?)?|(\d{2})(\d{2}))?(?:[-/T\s]|$)")
@@ -128,9 +149,26 @@ _NAMED_MONTH = re.compile(r"^(\d{4})\s+([A-Za-z]+)\.?(?:\s+(\d{1,2}))?\b")
 
 
 def _full_date(year: int, month: int | None, day: int | None) -> str | None:
-    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+    """The ISO date, when the day exists in that month (2019-02-31 does not)."""
+    if month is None or day is None:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def plausible_year(year: object) -> bool:
+    """True for an int from FIRST_YEAR to LAST_YEAR (the one year rule)."""
+    return isinstance(year, int) and not isinstance(year, bool) and FIRST_YEAR <= year <= LAST_YEAR
+
+
+def year_problem(file: str, line: int, field: str, value: object) -> Problem:
+    """The one report of a date field that gives no year under the rule: the
+    reader drops the year (and the date) and keeps the record."""
+    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    return Problem(file, line, f"{field} {shown!r} holds no year from {FIRST_YEAR} to {LAST_YEAR}; ignored", shown)
 
 
 def parse_date(value: object) -> tuple[int | None, str | None]:
@@ -140,8 +178,14 @@ def parse_date(value: object) -> tuple[int | None, str | None]:
     it becomes a full ``prism:publicationDate``. Understood: ``2019-10-15``,
     ``2019/10//undefined``, ``2019///``, ``2019 Oct 15``, ``2019 Jan-Feb``,
     ``20190111``, CSL ``{"date-parts": [[2019, 10, 15]]}`` or its list, and any
-    text holding a plausible year. ``Mar 1`` (no year) gives (None, None).
+    text holding a plausible year. ``Mar 1`` (no year) gives (None, None), and
+    so does a year outside the rule (:func:`plausible_year`).
     """
+    year, date = _parse_date(value)
+    return (year, date) if plausible_year(year) else (None, None)
+
+
+def _parse_date(value: object) -> tuple[int | None, str | None]:
     if isinstance(value, dict):
         value = value.get("date-parts") or value.get("raw") or value.get("literal")
     if isinstance(value, list):
@@ -150,7 +194,7 @@ def parse_date(value: object) -> tuple[int | None, str | None]:
         for part in parts[:3]:
             try:
                 numbers.append(int(part))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 break
         if not numbers:
             return None, None
@@ -181,7 +225,8 @@ def parse_date(value: object) -> tuple[int | None, str | None]:
 
 # -- pages ------------------------------------------------------------------
 
-_PAGE_RANGE = re.compile(r"^\s*([^\s\-–—]+)\s*(?:[-–—]+\s*([^\s\-–—]+))?\s*$")
+# Matched on stripped text: spaces at both ends as well would make it quadratic.
+_PAGE_RANGE = re.compile(r"([^\s\-–—]+)\s*(?:[-–—]+\s*([^\s\-–—]+))?$")
 # Ovid prints "No Specified" split over SP and EP when it has no pages.
 _NO_PAGES = {"no", "specified", "no specified", "n/a", "na"}
 

@@ -19,11 +19,14 @@ class FileSummary:
     format: str
     records: int
     skipped: int
-
+    why_empty: str = ""
+    """Why the file gave no record ("empty file", a binary file, JSON that
+    does not parse...); empty when it gave at least one."""
 
 
 def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
-    """Files named, and the bibliographic files inside folders named."""
+    """Files named, and the bibliographic files inside folders named, each
+    real file once (a folder and a file in it, two paths, a symlink)."""
     files: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -39,7 +42,19 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
             raise UsageError(f"{path}: no such file or folder")
     if not files:
         raise UsageError("no input files found")
-    return files
+    return unique_files(files)
+
+
+def unique_files(files: Sequence[Path]) -> list[Path]:
+    """``files`` without the ones that are the same real file as an earlier one."""
+    seen: set[Path] = set()
+    unique = []
+    for path in files:
+        real = path.resolve()
+        if real not in seen:
+            seen.add(real)
+            unique.append(path)
+    return unique
 
 
 def display_names(files: list[Path]) -> dict[Path, str]:
@@ -65,11 +80,24 @@ def display_names(files: list[Path]) -> dict[Path, str]:
 def read_inputs(files: list[Path], format: str | None = None) -> tuple[ReadResult, list[FileSummary]]:
     result = ReadResult()
     summaries = []
+    files = unique_files(files)
     names = display_names(files)
-    for path in sorted(set(files), key=lambda p: names[p]):
+    for path in sorted(files, key=lambda p: names[p]):
         used, one = read_path(path, names[path], format)
         result.extend(one)
-        summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped)))
+        summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
     return result, summaries
 
 
+def why_empty(path: Path, result: ReadResult) -> str:
+    """Why reading ``path`` gave no record; "" when it gave some."""
+    if result.records:
+        return ""
+    skipped = result.skipped
+    if len(skipped) == 1:  # often the whole file: binary, JSON that does not parse
+        return skipped[0].reason.removesuffix("; skipped")
+    if skipped:
+        return f"all {len(skipped)} record(s) skipped"
+    if not path.stat().st_size:
+        return "empty file"
+    return "no record found"

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from .abstracts import split_structured_abstract
+from .identifiers import missing_identity, plausible_year, year_problem
 from ..model import Problem, ReadResult, Record, SourceRef
 from .names import clean_printed_name, make_author
 
@@ -79,6 +80,9 @@ class _Draft:
     first_line: int
     title: str | None = None
     doc_type: str | None = None
+    year_line: int | None = None
+    """Where the year line is: it starts the record even when its year is not
+    plausible (then ``year`` stays None and the record may still be kept)."""
     year: int | None = None
     volume: str | None = None
     issue: str | None = None
@@ -99,8 +103,8 @@ class _ListingParser:
         # Text paragraphs not yet given to a title or an abstract: (line, text).
         self.pending: list[tuple[int, str]] = []
 
-    def problem(self, line: int, reason: str, text: str = "", skipped: bool = False) -> None:
-        self.result.problems.append(Problem(self.file, line, reason, text, skipped))
+    def problem(self, line: int, reason: str, text: str = "") -> None:
+        self.result.problems.append(Problem(self.file, line, reason, text))
 
     # -- record boundaries -------------------------------------------------
 
@@ -134,7 +138,7 @@ class _ListingParser:
 
     def flush_pending_as_abstract(self) -> None:
         for lineno, text in self.pending:
-            if self.draft is not None and self.draft.year is not None:
+            if self.draft is not None and self.draft.year_line is not None:
                 self.draft.abstract.append(text)
             else:
                 self.problem(lineno, "text outside any record", text)
@@ -144,10 +148,13 @@ class _ListingParser:
         draft, self.draft = self.draft, None
         if draft is None:
             return
-        if draft.year is None:
-            self.problem(draft.first_line, "record has no year line; skipped", skipped=True)
+        if draft.year_line is None:
+            self.result.skip(self.file, draft.first_line, "record has no year line")
             return
-        self.result.records.append(build_record(draft, self.file))
+        record = build_record(draft, self.file)
+        # A listing record always has its year unless the year line was not plausible.
+        reason = None if draft.year is not None else missing_identity(record)
+        self.result.keep(record, [], skip_reason=reason, line=draft.first_line)
 
     # -- lines -------------------------------------------------------------
 
@@ -163,7 +170,12 @@ class _ListingParser:
                 draft.in_authors = False
             return
         if YEAR.match(line):
-            self.start_record(lineno).year = int(line)
+            draft = self.start_record(lineno)
+            draft.year_line = lineno
+            if plausible_year(int(line)):
+                draft.year = int(line)
+            else:
+                self.result.problems.append(year_problem(self.file, lineno, "year line", line))
             return
         if self.pending and draft is not None and not draft.in_authors:
             # A field line after a text paragraph: the paragraph was the abstract.

@@ -31,6 +31,7 @@ from .identifiers import (
     parse_date,
     split_pages,
     strip_markup,
+    year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author
@@ -171,7 +172,7 @@ def _doc_type(block: _Block) -> str | None:
 def build_record(block: _Block, file: str, problems: list[Problem]) -> Record:
     year, date = parse_date(block.first("DP"))
     if year is None and block.first("DP"):
-        problems.append(Problem(file, block.line_of("DP"), "DP holds no year", block.first("DP") or ""))
+        problems.append(year_problem(file, block.line_of("DP"), "DP", block.first("DP")))
     first_page, last_page = split_pages(block.first("PG"))
     if first_page is None:
         # Online-only papers have no PG; their article number is the pii LID.

@@ -22,10 +22,19 @@ from __future__ import annotations
 import re
 
 from .abstracts import split_structured_abstract
-from .identifiers import find_issns, normalise_doi, normalise_orcid, split_pages, strip_markup, parse_date
+from .identifiers import (
+    find_issns,
+    normalise_doi,
+    normalise_orcid,
+    parse_date,
+    plausible_year,
+    split_pages,
+    strip_markup,
+    year_problem,
+)
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author
-from .csljson import load_json, read_items, starts_like_json
+from .csljson import read_json, starts_like_json
 from .headings import collect_headings
 
 FORMAT = "openalex"
@@ -85,7 +94,8 @@ def _authors(work: dict) -> tuple[Author, ...]:
                 affiliations.append(value.strip())
         if not affiliations:
             affiliations = [
-                i["display_name"] for i in authorship.get("institutions") or [] if isinstance(i, dict) and i.get("display_name")
+                i["display_name"] for i in authorship.get("institutions") or []
+                if isinstance(i, dict) and isinstance(i.get("display_name"), str) and i["display_name"]
             ]
         authors.append(make_author(name, normalise_orcid(person.get("orcid")), tuple(affiliations)))
     return tuple(authors)
@@ -104,10 +114,11 @@ def _venue(work: dict) -> Venue | None:
         title, issn_l, issns, publisher = (
             venue.get("display_name"), venue.get("issn_l"), venue.get("issn") or [], venue.get("publisher"),
         )
-    issn = (find_issns(issn_l) or [None])[0]
+    title, publisher = _string(title), _string(publisher)
+    issn = (find_issns(_string(issn_l)) or [None])[0]
     if issn is None:
-        for value in issns:
-            issn = issn or (find_issns(value) or [None])[0]
+        for value in issns if isinstance(issns, list) else []:
+            issn = issn or (find_issns(_string(value)) or [None])[0]
     if not (title or issn or publisher):
         return None
     return Venue(title=title, issn=issn, eissn=None, publisher=publisher)
@@ -149,15 +160,25 @@ def _doc_type(work: dict) -> str | None:
     return DOC_TYPES.get(kind)
 
 
+def _date(work: dict, index: int, file: str, problems: list[Problem]) -> tuple[int | None, str | None]:
+    """(year, date) from ``publication_year`` (an int) and ``publication_date``."""
+    raw_year, raw_date = work.get("publication_year"), work.get("publication_date")
+    year = raw_year if plausible_year(raw_year) else None
+    if raw_year is not None and year is None:
+        problems.append(year_problem(file, index, "publication_year", raw_year))
+    date_year, date = parse_date(raw_date)
+    if raw_date and date_year is None:
+        problems.append(year_problem(file, index, "publication_date", raw_date))
+    return year or date_year, date
+
+
 def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> Record:
     biblio = work.get("biblio") if isinstance(work.get("biblio"), dict) else {}
     biblio = {key: _string(value) for key, value in biblio.items()}
     first_page, last_page = biblio.get("first_page"), biblio.get("last_page")
     if first_page and not last_page:
         first_page, last_page = split_pages(first_page)
-    year = work.get("publication_year") if isinstance(work.get("publication_year"), int) else None
-    date_year, date = parse_date(work.get("publication_date"))
-    year = year or date_year
+    year, date = _date(work, index, file, problems)
     raw_doi = work.get("doi") or (work.get("ids") or {}).get("doi")
     doi = normalise_doi(raw_doi) if isinstance(raw_doi, str) else None
     if raw_doi and not doi:
@@ -190,13 +211,13 @@ def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> 
 
 def read_openalex(text: str, file: str) -> ReadResult:
     """Read OpenAlex works JSON; see the module docstring."""
-    data, problem = load_json(text, file)
-    if problem:
-        return ReadResult(problems=[problem])
+    return read_json(text, file, _items, build_record)
+
+
+def _items(data: object) -> list:
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         data = data["results"]
-    items = data if isinstance(data, list) else [data]
-    return read_items(items, file, build_record)
+    return data if isinstance(data, list) else [data]
 
 
 def looks_like_openalex(head: str, path: str) -> bool:

@@ -35,6 +35,7 @@ from .identifiers import (
     normalise_orcid,
     parse_date,
     split_pages,
+    year_problem,
 )
 from ..model import AbstractSection, Author, Problem, ReadResult, Record, SourceRef, Venue
 from .names import make_author_from_parts
@@ -42,15 +43,22 @@ from .headings import collect_headings
 
 FORMAT = "pubmed-xml"
 
-XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SPACE = re.compile(r"\s+")
+_POSITION = re.compile(r",? line \d+, column \d+$")
 
 
 def _parser(recover: bool) -> etree.XMLParser:
-    # No DTD loading, no network, no entity expansion: the input is data.
+    # No DTD loading, no network, no entity expansion: the input is data. The
+    # text is decoded already and handed over as UTF-8 whatever it declares.
     return etree.XMLParser(
-        recover=recover, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+        encoding="utf-8", recover=recover, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
     )
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> str:
+    """lxml's message on one line, without the position it appends."""
+    first = (exc.msg or "").strip().split("\n")[0]
+    return _POSITION.sub("", first).strip() or type(exc).__name__
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -112,21 +120,23 @@ def _abstract(article: etree._Element) -> tuple[str | None, tuple[AbstractSectio
     return abstract, tuple(sections)
 
 
-def _pub_date(journal: etree._Element | None) -> tuple[int | None, str | None]:
-    if journal is None:
-        return None, None
-    date = journal.find("JournalIssue/PubDate")
+def _pub_date(date: etree._Element | None, file: str, problems: list[Problem]) -> tuple[int | None, str | None]:
+    """(year, ISO date) from a ``PubDate``; a Year or MedlineDate with no year is reported."""
     if date is None:
         return None, None
     year = _first_text(date, "Year")
-    if not year:
-        return parse_date(_first_text(date, "MedlineDate"))
+    field, raw = ("Year", year) if year else ("MedlineDate", _first_text(date, "MedlineDate"))
+    found = parse_date(raw)
+    if raw and found[0] is None:
+        problems.append(year_problem(file, date.sourceline or 0, field, raw))
+    if not year or found[0] is None:
+        return found
     month = _first_text(date, "Month") or ""
     day = _first_text(date, "Day") or ""
     month_number = MONTHS.get(month.lower()) if not month.isdigit() else int(month)
     if month_number and day.isdigit():
         return parse_date(f"{year}-{month_number:02d}-{int(day):02d}")
-    return parse_date(year)
+    return found
 
 
 def _doi(citation_root: etree._Element, article: etree._Element | None) -> str | None:
@@ -176,7 +186,7 @@ def _doc_type(article: etree._Element) -> str:
     return "preprint" if "Preprint" in types else "journal-article"
 
 
-def _article_record(root: etree._Element, file: str) -> Record:
+def _article_record(root: etree._Element, file: str, problems: list[Problem]) -> Record:
     citation = root.find("MedlineCitation")
     if citation is None:
         citation = etree.Element("MedlineCitation")
@@ -202,7 +212,7 @@ def _article_record(root: etree._Element, file: str) -> Record:
         if title or issn or eissn:
             typed = any(node.get("IssnType") in ("Print", "Electronic") for node in journal.findall("ISSN"))
             venue = Venue(title=title, issn=issn, eissn=eissn, issns_typed=typed)
-    year, date = _pub_date(journal)
+    year, date = _pub_date(journal.find("JournalIssue/PubDate") if journal is not None else None, file, problems)
     abstract, sections = _abstract(article)
     authors, truncated = _authors(article)
     subject_headings, major_headings = _headings(citation)
@@ -229,14 +239,17 @@ def _article_record(root: etree._Element, file: str) -> Record:
     )
 
 
-def _book_record(root: etree._Element, file: str) -> Record:
+def _book_record(root: etree._Element, file: str, problems: list[Problem]) -> Record:
     document = root.find("BookDocument")
     if document is None:
         document = etree.Element("BookDocument")
     chapter_title = _first_text(document, "ArticleTitle")
     book_title = _first_text(document, "Book/BookTitle")
     pmid = _first_text(document, "PMID")
-    year, date = parse_date(_first_text(document, "Book/PubDate/Year"))
+    book_year = document.find("Book/PubDate/Year")
+    year, date = parse_date(text_of(book_year))
+    if text_of(book_year) and year is None:
+        problems.append(year_problem(file, book_year.sourceline or 0, "Year", text_of(book_year)))
     authors, truncated = _authors(document)
     if not authors:
         authors, truncated = _authors(document.find("Book") if document.find("Book") is not None else document)
@@ -265,25 +278,27 @@ def _book_record(root: etree._Element, file: str) -> Record:
 def read_pubmed_xml(text: str, file: str) -> ReadResult:
     """Read a PubmedArticleSet; see the module docstring."""
     result = ReadResult()
-    # lxml refuses a str that declares an encoding; the text is decoded already.
-    body = XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
+    body = text.lstrip("\ufeff").encode("utf-8", errors="replace")
     try:
         root = etree.fromstring(body, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
-        result.problems.append(Problem(file, line, f"XML not well-formed: {exc.msg}; reading what precedes it"))
+        message = f"XML not well-formed: {_syntax_error(exc)}"
         try:
             root = etree.fromstring(body, _parser(recover=True))
         except etree.XMLSyntaxError:
             root = None
         if root is None:
-            result.problems[-1] = Problem(file, line, f"XML not well-formed: {exc.msg}; nothing read", skipped=True)
+            result.skip(file, line, f"{message}; nothing read")
             return result
+        result.problems.append(Problem(file, line, f"{message}; reading what precedes it"))
     for element in root.iter("PubmedArticle", "PubmedBookArticle"):
         line = element.sourceline or 0
-        record = _article_record(element, file) if element.tag == "PubmedArticle" else _book_record(element, file)
+        problems: list[Problem] = []
+        build = _article_record if element.tag == "PubmedArticle" else _book_record
+        record = build(element, file, problems)
         pmid = next((value for scheme, value in record.identifiers if scheme == "pmid"), "")
-        result.keep(record, [], skip_reason=missing_identity(record), line=line, text=f"PMID {pmid}" if pmid else "")
+        result.keep(record, problems, skip_reason=missing_identity(record), line=line, text=f"PMID {pmid}" if pmid else "")
     return result
 
 

@@ -37,6 +37,7 @@ from .identifiers import (
     parse_date,
     split_pages,
     strip_markup,
+    year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..text import fold
@@ -73,7 +74,9 @@ VENUE_TAGS = ("JF", "T2", "JO", "JA", "J2", "T3")
 AUTHOR_TAGS = ("AU", "A1")
 # "Liu R." / "Adler D.G." / "Woyach JA": family name then initials.
 FAMILY_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<initials>(?:[A-Z]\.?-?){1,4})$")
-OVID_ORCID_PAIR = re.compile(r"\s*(?P<name>[^;]+?);\s*ORCID:\s*(?P<orcid>\S+?)(?:,|$)")
+# "Name; ORCID: url" pairs separated by ", ": the name is what precedes the
+# ";" since the previous pair (found from the ORCID side: linear time).
+OVID_ORCID = re.compile(r";\s*ORCID:\s*(?P<orcid>\S+?)(?:,|$)")
 
 
 class _KeepTags(dict):
@@ -90,8 +93,18 @@ class _EveryTag:
         return True
 
 
+class _SameTags(RisParser):
+    """rispy, seeing a tag exactly where the segmenter does (``TAG_LINE``): its
+    own test also takes ``TY  -x`` or a non-ASCII capital, which would start or
+    end a record inside a chunk."""
+
+    def parse_line(self, line: str) -> tuple[str | None, str]:
+        match = TAG_LINE.match(line.rstrip())
+        return (match[1], (match[2] or "").strip()) if match else (None, line.strip())
+
+
 def _tag_parser() -> RisParser:
-    return RisParser(mapping=_KeepTags(), list_tags=_EveryTag(), delimiter_tags_mapping={})
+    return _SameTags(mapping=_KeepTags(), list_tags=_EveryTag(), delimiter_tags_mapping={})
 
 
 @dataclass
@@ -112,10 +125,11 @@ class _Chunk:
 class _Segmenter:
     """Splits the file into TY ... ER chunks and reports what lies between."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, result: ReadResult):
         self.file = file
         self.chunks: list[_Chunk] = []
-        self.problems: list[Problem] = []
+        self.result = result
+        self.problems = result.problems
         self.current: _Chunk | None = None
         self.orphan: _Chunk | None = None  # tag lines with no TY before them
 
@@ -158,9 +172,7 @@ class _Segmenter:
         if self.orphan is None:
             return
         first = self.orphan.lines[0][1].strip()
-        self.problems.append(
-            Problem(self.file, self.orphan.first_line, "record does not start with a TY line; skipped", first, skipped=True)
-        )
+        self.result.skip(self.file, self.orphan.first_line, "record does not start with a TY line", first)
         self.orphan = None
 
     def finish(self) -> None:
@@ -212,10 +224,13 @@ def _ovid_orcids(fields: dict) -> dict[str, str]:
     for value in _values(fields, "AI"):
         # Ovid prefixes the whole list with a stray "ORCID: http://orcid.org/".
         value = re.sub(r"^ORCID:\s*https?://orcid\.org/", "", value)
-        for match in OVID_ORCID_PAIR.finditer(value):
+        start = 0
+        for match in OVID_ORCID.finditer(value):
+            name = value[start:match.start()].rsplit(";", 1)[-1].strip()
+            start = match.end()
             orcid = normalise_orcid(match["orcid"])
-            if orcid:
-                found[fold(match["name"])] = orcid
+            if orcid and name:
+                found[fold(name)] = orcid
     return found
 
 
@@ -233,13 +248,22 @@ def _doi(fields: dict) -> str | None:
     return None
 
 
-def _date(fields: dict) -> tuple[int | None, str | None]:
+YEAR_TAGS = ("PY", "Y1")
+
+
+def _date(fields: dict, chunk: _Chunk, file: str, problems: list[Problem]) -> tuple[int | None, str | None]:
+    """(year, ISO date); a PY or Y1 with no year is reported, and a DA with
+    none only when no field gives a year (EndNote's ``DA  - Mar 1``)."""
     year, iso = None, None
-    for tag in ("PY", "Y1", "DA", "Y2"):
+    for tag in (*YEAR_TAGS, "DA", "Y2"):
         for value in _values(fields, tag):
             y, d = parse_date(value)
+            if y is None and tag in YEAR_TAGS:
+                problems.append(year_problem(file, chunk.line_of(tag), tag, value))
             year = year or y
             iso = iso or d
+    if year is None and not _values(fields, *YEAR_TAGS) and (dates := _values(fields, "DA")):
+        problems.append(year_problem(file, chunk.line_of("DA"), "DA", " ".join(dates)))
     if year and not iso:
         # DA may hold only month and day ("Mar 1", "JUN 19") next to PY.
         for value in _values(fields, "DA"):
@@ -381,9 +405,7 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
     sections: tuple = ()
     if abstract:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
-    year, date = _date(fields)
-    if year is None and _values(fields, "PY", "Y1", "DA"):
-        problems.append(Problem(file, chunk.line_of("PY"), "no year in the date fields", " ".join(_values(fields, "PY", "Y1", "DA"))))
+    year, date = _date(fields, chunk, file, problems)
     doi = _doi(fields)
     if doi is None and (raw_doi := _values(fields, "DO")):
         problems.append(Problem(file, chunk.line_of("DO"), "DO field holds no DOI; ignored", raw_doi[0]))
@@ -412,11 +434,11 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
 
 def read_ris(text: str, file: str) -> ReadResult:
     """Read RIS text; see the module docstring for the dialects handled."""
-    segmenter = _Segmenter(file)
+    result = ReadResult()
+    segmenter = _Segmenter(file, result)
     for lineno, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         segmenter.feed(lineno, line)
     segmenter.finish()
-    result = ReadResult(problems=list(segmenter.problems))
     parser = _tag_parser()
     for chunk in segmenter.chunks:
         lines = [line for _, line in chunk.lines]

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 
 from ..config import Config
 from .endpoint import UNREACHABLE, USER_AGENT, check_endpoint_url, credentials, http_error, redact, unreachable_error
-from ..errors import EndpointError, InputError, UsageError
+from ..errors import EndpointError, InputError, Interrupted, UsageError
 from .files import format_for
 from .store import open_store
 
@@ -322,6 +322,7 @@ def load(payload: Payload, plan: Plan, progress: Progress | None = None) -> Load
     client.update(plan.update, ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in [*stale, staging]))
     if stale:
         say(f"dropped {len(stale)} staging graph(s) left by earlier runs")
+    swapping = False
     try:
         chunks = _upload(client, plan, staging, payload, say)
         held = _count(client, plan, staging)
@@ -331,15 +332,24 @@ def load(payload: Payload, plan: Plan, progress: Progress | None = None) -> Load
                 f"{payload.triples} were sent; the target graph was not changed"
             )
         say("swapping the staging graph onto the target" if not plan.append else "adding the staging graph to the target")
+        swapping = True
         if plan.append:
             client.update(plan.update, f"ADD SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
             client.update(plan.update, f"DROP SILENT GRAPH <{staging}>")
         else:
             client.update(plan.update, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
+    except KeyboardInterrupt:
+        committed = _swapped(plan, staging, payload.triples) if swapping else False
+        if not committed:
+            _drop_quietly(plan, staging)
+        raise _interrupted(plan, committed) from None
     except BaseException:
         _drop_quietly(plan, staging)
         raise
-    target_triples = _count(client, plan, plan.graph)
+    try:
+        target_triples = _count(client, plan, plan.graph)
+    except KeyboardInterrupt:
+        raise _interrupted(plan, True) from None
     if not plan.append and target_triples != payload.triples:
         raise EndpointError(
             f"{redact(plan.query)}: after the swap the target graph holds {target_triples} triples, "
@@ -388,6 +398,29 @@ def _count(client: _Client, plan: Plan, graph: str) -> int:
         return int(rows[0]["n"]["value"])
     except (IndexError, KeyError, ValueError):
         raise EndpointError(f"{redact(plan.query)}: no count in the answer to a COUNT query") from None
+
+
+def _swapped(plan: Plan, staging: str, triples: int) -> bool | None:
+    """Whether an update interrupted on our side took effect on the server: the
+    staging graph is gone and the target holds what was sent (None: cannot tell)."""
+    client = _Client(min(plan.timeout, 30.0))
+    try:
+        if plan.append:
+            # ADD leaves the staging graph until the DROP; the target cannot tell us.
+            return None
+        return _count(client, plan, staging) == 0 and _count(client, plan, plan.graph) == triples
+    except (EndpointError, KeyboardInterrupt):
+        return None
+
+
+def _interrupted(plan: Plan, committed: bool | None) -> Interrupted:
+    where = f"graph <{plan.graph}> at {redact(plan.update)}"
+    if committed:
+        return Interrupted(f"interrupted after the new graph was committed to the {where}", committed=True)
+    if committed is None:
+        return Interrupted(f"interrupted during the swap; check the {where} (it holds either the old or the new graph)",
+                           committed=None)
+    return Interrupted(f"interrupted; the {where} is as it was", committed=False)
 
 
 def _drop_quietly(plan: Plan, staging: str) -> None:

@@ -1,46 +1,223 @@
-"""The embedded Oxigraph store on disk that `kg build` writes and others read."""
+"""The embedded Oxigraph store on disk that `kg build` writes and others read.
+
+A store is a folder that kg marks as its own (``kg-store.json``) and that holds
+one or more *generations*, each a complete Oxigraph database, plus a pointer
+file (``current``) naming the one readers open::
+
+    .kg/store/kg-store.json
+    .kg/store/current            -> "g-000007"
+    .kg/store/g-000006/          the previous graph, kept for readers still on it
+    .kg/store/g-000007/          the graph readers open now
+
+A rebuild loads a new generation beside the others and then replaces the
+pointer with one atomic rename, so readers see the old graph until the new one
+is complete, and a build killed at any point leaves the old graph. Nothing
+ever writes into a generation that readers may open.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, UsageError
+from ..errors import Interrupted, InputError, UsageError
 from ..rdf.sort import SortedStatements
+from .files import atomic_output
+
+MARKER = "kg-store.json"
+POINTER = "current"
+_GENERATION = re.compile(r"^g-(\d{6,})$")
+_BUILDING = re.compile(r"^building-(\d+)-\w+$")
+_FORMAT = {"format": "kg store", "version": 1}
 
 
-def open_store(path: str | Path, *, create: bool = False, read_only: bool = False) -> ox.Store:
-    """Open the store at ``path``.
+def check_store_folder(path: str | Path) -> None:
+    """Refuse a folder kg may not write a store into: kg writes only into a
+    missing or empty folder, or one it marked as its own store."""
+    location = Path(path)
+    if location.exists() and not location.is_dir():
+        raise UsageError(f"--store {location} is a file, not a folder")
+    if not location.is_dir() or (location / MARKER).is_file():
+        return
+    if any(location.iterdir()):
+        raise UsageError(
+            f"--store {location} is a folder that is not a kg store (no {MARKER}); "
+            "kg writes only into an empty folder or a store it made, so choose another folder"
+        )
 
-    A missing store is a usage error (exit 2: run `kg build` first); a store
-    that cannot be opened (locked by another process, corrupt) is a runtime
-    error (exit 3).
+
+def _read_pointer(location: Path) -> str | None:
+    try:
+        name = (location / POINTER).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot read the store at {location}: {exc.strerror or exc}") from None
+    return name if _GENERATION.match(name) else None
+
+
+def current_location(path: str | Path) -> Path:
+    """The folder that holds the graph a reader of the store at ``path`` should
+    open now.
+
+    A missing or empty store is a usage error (exit 2: run `kg build` first);
+    a folder that is not a kg store is refused the same way.
     """
     location = Path(path)
-    if not create and not location.is_dir():
+    if not location.is_dir():
         raise UsageError(f"no kg store at {location}; run `kg build` first or pass --store")
+    if not (location / MARKER).is_file():
+        raise UsageError(f"{location} is not a kg store (no {MARKER}); run `kg build` to make one, or pass --store")
+    name = _read_pointer(location)
+    if name is None or not (location / name).is_dir():
+        raise UsageError(f"the kg store at {location} holds no graph yet; run `kg build`")
+    return location / name
+
+
+def open_store(path: str | Path, *, read_only: bool = True) -> ox.Store:
+    """Open the graph of the store at ``path`` for reading.
+
+    Readers never open a store for writing: only :func:`replace_contents`
+    writes, into a generation no reader sees until it is complete.
+    """
+    if not read_only:
+        raise ValueError("the store is written only by replace_contents")
+    folder = current_location(path)
     try:
-        if read_only:
-            return ox.Store.read_only(str(location))
-        location.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(location))
-    except OSError as exc:
-        raise InputError(f"cannot open the store at {location}: {exc}") from exc
+        return ox.Store.read_only(str(folder))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InputError(f"cannot open the store at {path}: {_plain(exc)}") from None
 
 
-def replace_contents(path: str | Path, statements: SortedStatements, chunk_lines: int = 500_000) -> None:
-    """Replace everything in the store with ``statements``.
+def _plain(exc: BaseException) -> str:
+    """RocksDB's message reduced to what a user can act on."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "lock" in text.lower():
+        return "it is in use by another process"
+    return text[:300]
+
+
+def replace_contents(path: str | Path, statements: SortedStatements, chunk_lines: int = 500_000) -> str:
+    """Make ``statements`` the graph of the store at ``path``; returns the new
+    generation's name.
 
     The store holds one graph built from one set of inputs, so a rebuild
     replaces it instead of adding to it. Statements go to the bulk loader in
     chunks: one call on 5 M triples peaks at 1.7 GB, chunks of 500k at 0.5 GB.
     The statements are kg's own output, already checked by the property
     tests, so the loader's IRI validation is skipped (``lenient``).
+
+    Ctrl-C raises :class:`~kg.errors.Interrupted`, saying whether the new
+    graph was already committed.
     """
-    store = open_store(path, create=True)
-    store.clear()
+    location = Path(path)
+    check_store_folder(location)
+    previous = None
+    name = None
+    building = None
+    try:
+        location.mkdir(parents=True, exist_ok=True)
+        _write_marker(location)
+        previous = _read_pointer(location)
+        building = Path(tempfile.mkdtemp(prefix=f"building-{os.getpid()}-", dir=location))
+        _load(building, statements, chunk_lines)
+        name = _claim_generation(location, building)
+        building = None
+        _switch(location, name)
+        _remove_old_generations(location, keep={name, previous})
+    except KeyboardInterrupt:
+        committed = name is not None and _read_pointer(location) == name
+        if building is not None:
+            shutil.rmtree(building, ignore_errors=True)
+        if committed:
+            raise Interrupted(f"interrupted after the new graph was committed to the store {location}", committed=True) from None
+        if name is not None:
+            shutil.rmtree(location / name, ignore_errors=True)
+        raise Interrupted(f"interrupted; the store {location} still holds the previous graph", committed=False) from None
+    except (OSError, InputError) as exc:
+        if building is not None:
+            shutil.rmtree(building, ignore_errors=True)
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"cannot write the store at {location}: {_plain(exc)}") from None
+    return name
+
+
+def _write_marker(location: Path) -> None:
+    marker = location / MARKER
+    if not marker.is_file():
+        _replace_file(marker, json.dumps(_FORMAT) + "\n")
+
+
+def _load(folder: Path, statements: SortedStatements, chunk_lines: int) -> None:
+    try:
+        store = ox.Store(str(folder))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise OSError(_plain(exc)) from None
     for chunk in statements.chunks(chunk_lines):
         store.bulk_load(input=chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     store.optimize()
     store.flush()
+    del store  # closes the database before its folder is renamed
+
+
+def _generations(location: Path) -> list[str]:
+    return sorted(p.name for p in location.iterdir() if _GENERATION.match(p.name) and p.is_dir())
+
+
+def _claim_generation(location: Path, building: Path) -> str:
+    """Rename ``building`` to the next free generation name (two builds at once
+    each get their own)."""
+    while True:
+        existing = _generations(location)
+        number = int(_GENERATION.match(existing[-1]).group(1)) + 1 if existing else 1
+        name = f"g-{number:06d}"
+        try:
+            building.rename(location / name)
+            return name
+        except OSError:
+            if not (location / name).exists():
+                raise
+
+
+def _switch(location: Path, name: str) -> None:
+    """The commit: one atomic rename of the pointer file."""
+    _replace_file(location / POINTER, name + "\n")
+
+
+def _replace_file(target: Path, text: str) -> None:
+    with atomic_output(target) as out:
+        out.write(text.encode("utf-8"))
+
+
+def _remove_old_generations(location: Path, keep: set[str | None]) -> None:
+    """Generations older than the previous one, and what killed builds left.
+
+    The previous generation stays: a reader that opened it just before the
+    switch may still be reading it.
+    """
+    for name in _generations(location):
+        if name not in keep:
+            shutil.rmtree(location / name, ignore_errors=True)
+    for folder in location.iterdir():
+        found = _BUILDING.match(folder.name)
+        if found and not _alive(int(found.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..query.sparql import comment_header
+from ..query.sparql import comment_header, parsed_form
 from ..resources import queries_dir
 from .report import Result, Severity
 
@@ -49,6 +49,7 @@ def parse_check(path: Path) -> Check:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read check: {exc}") from None
+    parsed_form(text, str(path))  # a syntax error is the file's, found before any data work
     meta = {field.key: field.value for field in comment_header(text, _CHECK_KEYS, prose=_CHECK_PROSE)}
     try:
         severity = Severity.from_name(meta.get("severity", "error"))

@@ -43,9 +43,7 @@ def render_text(report: Report, fail_on: Severity | None = Severity.VIOLATION) -
                 value = f" = {r.value}" if r.value else ""
                 out.append(f"    {r.severity.label:<9} {r.message}  [{rule_name(r)}{where}{value}]")
     out.append("")
-    status = "FAIL" if not report.conforms(fail_on) else "PASS"
-    level = fail_on.label if fail_on else "none"
-    out.append(f"{report.summary()}; fail on {level}: {status}")
+    out.append(f"{report.summary()}; {report.verdict(fail_on)}")
     return "\n".join(out) + "\n"
 
 
@@ -69,8 +67,9 @@ def result_dict(result: Result) -> dict:
 def render_json(report: Report, fail_on: Severity | None = Severity.VIOLATION) -> str:
     document = {
         "target": report.target,
-        "conforms": report.conforms(fail_on),
+        "conforms": report.conforms,
         "fail_on": fail_on.label if fail_on else "none",
+        "failing": len(report.failing(fail_on)),
         "counts": {s.label: n for s, n in report.counts.items()},
         "rules": list(report.rules),
         "results": [result_dict(r) for r in report.results],
@@ -99,16 +98,17 @@ def _turtle_string(text: str) -> str:
 def render_turtle(report: Report, fail_on: Severity | None = Severity.VIOLATION) -> str:
     """The standard SHACL validation report graph (sh:ValidationReport).
 
-    sh:conforms follows --fail-on, as pySHACL's --allow-warnings does; checks
-    appear as results whose sh:sourceShape is ``urn:kg:check:<name>``. Written
-    as text in result order, so the output is byte-stable.
+    sh:conforms is false whenever there is a result, of any severity (SHACL
+    3.6.1); --fail-on sets only the exit code. Checks appear as results whose
+    sh:sourceShape is ``urn:kg:check:<name>``. Written as text in result
+    order, so the output is byte-stable.
     """
     lines = [
         f"@prefix sh: <{SH}> .",
         f"@prefix xsd: <{XSD}> .",
         "",
         "[] a sh:ValidationReport ;",
-        f"    sh:conforms {'true' if report.conforms(fail_on) else 'false'}",
+        f"    sh:conforms {'true' if report.conforms else 'false'}",
     ]
     for result in report.results:
         parts = [

@@ -116,8 +116,22 @@ class Report:
             return ()
         return tuple(r for r in self.results if r.severity >= fail_on)
 
-    def conforms(self, fail_on: Severity | None = Severity.VIOLATION) -> bool:
+    @property
+    def conforms(self) -> bool:
+        """SHACL's ``sh:conforms`` (3.6.1): true only when there is no result
+        at all, whatever its severity; --fail-on does not change it."""
+        return not self.results
+
+    def passes(self, fail_on: Severity | None = Severity.VIOLATION) -> bool:
+        """No result at or above ``fail_on``: what the exit code says."""
         return not self.failing(fail_on)
+
+    def verdict(self, fail_on: Severity | None = Severity.VIOLATION) -> str:
+        """Conformance and the exit it gives, told apart, for a summary line."""
+        level = fail_on.label if fail_on else "none"
+        status = "PASS (exit 0)" if self.passes(fail_on) else "FAIL (exit 1)"
+        shacl = "true" if self.conforms else "false (SHACL: false on any result)"
+        return f"fail on {level}: {status}; sh:conforms {shacl}"
 
     def summary(self) -> str:
         """One line in the spirit of ROBOT report's per-level summary."""

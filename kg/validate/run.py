@@ -88,22 +88,33 @@ def load_shapes(base: str, directory: Path | None = None):
         try:
             graph.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises several unrelated types
-            raise UsageError(f"{path}{_line_of(exc)}: cannot read shapes: {_first_line(exc)}") from None
+            raise _shapes_error(path, exc) from None
     graph.add((URIRef(IDENTITY_SHAPE), URIRef(f"{SH}pattern"), Literal(identity_pattern(base))))
     return graph
 
 
-def _line_of(exc: Exception) -> str:
-    line = getattr(exc, "lines", None)
-    if isinstance(line, int):
-        return f":{line}"
-    found = re.search(r"line (\d+)", str(exc))
-    return f":{found.group(1)}" if found else ""
+def _shapes_error(path: Path, exc: Exception) -> UsageError:
+    """``file:line:column: cannot read shapes: why``. rdflib's message names
+    no file ("at line 1 of <>") and its line only in a private field, so the
+    file is read again by Oxigraph, whose errors carry the line and column;
+    rdflib's reason stays when Oxigraph reads the file without complaint."""
+    try:
+        for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as found:
+        place = f":{found.lineno}:{found.offset}" if found.lineno and found.offset else ""
+        reason = re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", re.sub(r"^Parser error [^:]*:\s*", "", _first_line(found)))
+        return UsageError(f"{path}{place}: cannot read shapes: {reason}")
+    except OSError as found:
+        return UsageError(f"{path}: cannot read shapes: {found.strerror or found}")
+    line = getattr(exc, "lines", None)  # rdflib's BadSyntax counts lines from 0
+    why = re.search(r"Bad syntax \((.*)\) at \^", str(exc), re.DOTALL)
+    return UsageError(f"{path}{f':{line + 1}' if isinstance(line, int) else ''}: cannot read shapes: "
+                      f"{why.group(1) if why else _first_line(exc)}")
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:300]
+    return remote.first_line(str(exc)) or type(exc).__name__
 
 
 # --------------------------------------------------------------------------- data
