@@ -9,6 +9,7 @@ Every stage takes and returns values of these types. Nothing here knows RDF.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True, order=True)
@@ -231,3 +232,32 @@ class Assignment:
     """``title``, ``abstract`` or ``keywords``; empty for a curated assignment."""
     evidence: float = 0.0
     """Weighted mentions behind a machine assignment (title counted as TITLE_WEIGHT)."""
+
+
+# -- progress ---------------------------------------------------------------
+
+
+class Progress(Protocol):
+    """What long work says about itself while it runs: a stage begins (the one
+    before it ends), and units of it are done. Core code calls these and never
+    prints; the command line decides whether and how anything is shown."""
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        """Stage ``name`` begins; ``total`` units (``unit``: "files", "triples") when known."""
+
+    def advance(self, n: int = 1, note: str | None = None) -> None:
+        """``n`` more units of the current stage are done; ``note`` says what
+        was just done ("refs.ris: 1,200 records"), when there is something to say."""
+
+
+class NoProgress:
+    """Progress that goes nowhere: the default of every function that takes one."""
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        pass
+
+    def advance(self, n: int = 1, note: str | None = None) -> None:
+        pass
+
+
+NO_PROGRESS: Progress = NoProgress()

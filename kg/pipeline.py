@@ -7,7 +7,7 @@ of one stage to the next and counts what went through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +16,12 @@ from .concepts.curated import load_curated
 from .errors import Interrupted
 from .gc_pause import paused_gc
 from .identity import resolve
-from .model import Problem
+from .model import NO_PROGRESS, Problem, Progress
 from .rdf.mapping import iter_mapped, scheme_lines
 from .rdf.sort import DEFAULT_RUN_SIZE, SortedStatements
 from .read.inputs import FileSummary, expand_inputs, read_inputs
 from .sinks import store as store_module
 from .sinks.files import format_for, write_file
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -93,38 +91,40 @@ def build_graph(
     format: str | None = None,
     tag: bool = True,
     curated: Path | None = None,
-    progress: Progress | None = None,
+    progress: Progress = NO_PROGRESS,
     run_size: int = DEFAULT_RUN_SIZE,
 ) -> Built:
-    """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines."""
+    """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines.
+    ``progress`` hears each stage begin, the files read and the statements mapped."""
     with paused_gc():
         return _build_graph(inputs, base, format, tag, curated, progress, run_size)
 
 
-def _build_graph(inputs, base, format, tag, curated, progress, run_size) -> Built:
-    say = progress or (lambda message: None)
+def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_size) -> Built:
     files = expand_inputs(inputs)
     curated_rows = load_curated(curated) if tag and curated is not None else []
-    say(f"reading {len(files)} file(s)")
-    read, file_summaries = read_inputs(files, format)
-    say(f"resolving {len(read.records)} record(s)")
+    read, file_summaries = read_inputs(files, format, progress)
+    progress.stage(f"resolving {len(read.records):,} records")
     corpus = resolve(read.records, base)
     assignments = {}
     problems = list(read.problems)
     if tag:
-        say("tagging concepts")
+        progress.stage(f"tagging concepts of {len(corpus.works):,} papers")
         assignments, unmatched = assign_concepts(corpus, curated_rows)
         problems += [
             Problem(row.file, row.line, f"curated row names {row.paper}, which is no paper of this build; it has no effect")
             for row in unmatched
         ]
-    say("mapping to RDF")
+    progress.stage("mapping to RDF", unit="statements")
     statements = SortedStatements(run_size)
     for batch in iter_mapped(corpus, base, assignments):
         statements.extend(batch)
+        progress.advance(len(batch))
     if tag:
-        statements.extend(scheme_lines())
-    say("sorting statements")
+        scheme = scheme_lines()
+        statements.extend(scheme)
+        progress.advance(len(scheme))
+    progress.stage("sorting statements")
     statements.finish()
     summary = BuildSummary(
         files=file_summaries,
@@ -150,18 +150,23 @@ def records_by_format(files: list[FileSummary]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def write_outputs(built: Built, *, store: str | Path | None, output: Path | None, graph: str | None = None) -> None:
+def write_outputs(
+    built: Built, *, store: str | Path | None, output: Path | None, graph: str | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> None:
     """Send a built graph to a file and/or the embedded store, each replaced
     whole or not at all; Ctrl-C raises :class:`~kg.errors.Interrupted` saying
     which of them already holds the new graph."""
     if output is not None:
         format_for(output)  # refuse a bad extension before any work
+        progress.stage(f"writing {output.name}")
         try:
             write_file(built.statements, output, graph)
         except KeyboardInterrupt:
             kept = f"{output} and the store are" if store is not None else f"{output} is"
             raise Interrupted(f"interrupted; {kept} as before", committed=False) from None
     if store is not None:
+        progress.stage("writing the store")
         try:
             store_module.replace_contents(store, built.statements)
         except Interrupted as exc:

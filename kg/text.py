@@ -63,3 +63,22 @@ def fold_keeping_offsets(text: str) -> str:
     """Fold ``text`` for label matching, one character for one, so that a match
     in the result points straight back at the text as printed."""
     return text.translate(_SAME_LENGTH_FOLD)
+
+
+# -- text bound for a terminal --------------------------------------------------
+
+# C0 controls and DEL show as their Unicode control pictures (U+2400-U+2421);
+# C1 controls and the bidirectional overrides and isolates, which have none
+# and could reorder what a terminal shows, as \u escapes. Tab, line feed,
+# vertical tab, form feed and carriage return are layout: cells fold them to spaces.
+_LAYOUT = "\t\n\v\f\r"
+_VISIBLE = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in _LAYOUT}
+_VISIBLE[0x7F] = "\u2421"
+_VISIBLE.update({c: f"\\u{c:04x}" for c in [*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+_NEEDS_VISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE) + "]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters made visible (BEL as ``␇``, NUL as ``␀``,
+    U+0085 as ``\\u0085``), for text bound for a terminal."""
+    return text.translate(_VISIBLE) if _NEEDS_VISIBLE.search(text) else text

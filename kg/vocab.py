@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 KG = "https://w3id.org/kg/ns#"
 CONCEPTS = "https://w3id.org/kg/concepts/"
 CONCEPT_SCHEME = "https://w3id.org/kg/concepts"
@@ -54,14 +56,31 @@ PREFIXES: dict[str, str] = {
     "pro": PRO,
 }
 
+BASE_PATHS = ("work", "person", "venue", "source")
+"""The first path segment of every IRI kg mints under the base (kg/identity/iris.py)."""
+
+
+def base_prefixes(base: str) -> dict[str, str]:
+    """The prefixes of what kg mints under ``base``: ``work:`` -> ``{base}work/``,
+    and likewise ``person:``, ``venue:``, ``source:``. One table, for reading
+    CURIEs (query parameters) and for showing IRIs."""
+    return {name: f"{base}{name}/" for name in BASE_PATHS}
+
+
 # For text people read (tables, reports). kgsh is not in PREFIXES: those head
 # every Turtle file kg writes, used or not, and kg's graphs hold no shapes.
-_DISPLAY_PREFIXES = sorted({**PREFIXES, "kgsh": KGSH}.items(), key=lambda item: -len(item[1]))
+@lru_cache(maxsize=8)
+def display_prefixes(base: str = DEFAULT_BASE) -> tuple[tuple[str, str], ...]:
+    """(prefix, namespace) pairs for text people read, longest namespace first:
+    PREFIXES, ``kgsh``, and :func:`base_prefixes` (``person:`` …) under ``base``."""
+    known = {**PREFIXES, "kgsh": KGSH, **base_prefixes(base)}
+    return tuple(sorted(known.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
-def prefixed_name(iri: str) -> str | None:
-    """``kg:Person`` for an IRI in a namespace kg knows (the longest match), else None."""
-    for prefix, namespace in _DISPLAY_PREFIXES:
+def prefixed_name(iri: str, base: str = DEFAULT_BASE) -> str | None:
+    """``kg:Person`` or ``person:julie-repper`` for an IRI in a namespace kg knows
+    (the longest match), else None. The one display prefix lookup."""
+    for prefix, namespace in display_prefixes(base):
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return None

@@ -22,18 +22,20 @@ def test_build_prints_summary_to_stderr_and_nothing_to_stdout(runner, tmp_path):
     result = runner.invoke(cli, ["build", str(EXAMPLE), "--store", str(tmp_path / "s"), "--no-tag"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "records: 7 read, 7 used, 0 skipped; papers: 7; people: 16" in result.stderr
+    assert "records: 7 found, 7 used, 0 skipped; papers: 7; people: 16" in result.stderr
 
 
 def test_stats_counts_classes(runner, tmp_path):
     runner.invoke(cli, ["build", str(EXAMPLE), "--store", str(tmp_path / "s"), "--no-tag", "-q"])
     result = runner.invoke(cli, ["stats", "--store", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
-    counts = dict(line.rsplit(None, 1) for line in result.stdout.splitlines()[1:])
-    assert counts["http://purl.org/spar/fabio/JournalArticle"] == "6"
-    assert counts["http://purl.org/spar/fabio/Expression"] == "1"
-    assert counts["http://xmlns.com/foaf/0.1/Person"] == "16"
-    assert counts["http://purl.org/spar/pro/RoleInTime"] == "17"
+    table, triples = result.stdout.split("\n\n")  # the class table (CURIEs), then the triple count
+    counts = dict(line.rsplit(None, 1) for line in table.splitlines()[2:])
+    assert counts["fabio:JournalArticle"] == "6"
+    assert counts["fabio:Expression"] == "1"
+    assert counts["foaf:Person"] == "16"
+    assert counts["pro:RoleInTime"] == "17"
+    assert triples.startswith("triples: ") and int(triples.split()[1]) > 0
 
 
 def test_skipped_records_are_reported_with_file_and_line(runner, tmp_path):
@@ -42,7 +44,8 @@ def test_skipped_records_are_reported_with_file_and_line(runner, tmp_path):
     result = runner.invoke(cli, ["build", str(bad), "--no-store", "-o", str(tmp_path / "g.nt"), "--no-tag"])
     assert result.exit_code == 0
     assert "skipped: bad.txt:5: record has no year line; skipped" in result.stderr
-    assert "records: 2 read, 1 used, 1 skipped" in result.stderr
+    assert "bad.txt: listing, 2 record(s) found: 1 used, 1 skipped" in result.stderr
+    assert "records: 2 found, 1 used, 1 skipped" in result.stderr
 
 
 def test_missing_input_is_a_usage_error(runner, tmp_path):

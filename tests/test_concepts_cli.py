@@ -79,14 +79,15 @@ def test_tag_text_shows_label_score_field_and_matched_text(runner):
 
 
 def test_tag_csv(runner):
+    """CSV is a machine format: full concept IRIs, as in JSON (text has kgc: CURIEs)."""
     result = runner.invoke(cli, ["concepts", "tag", str(EXAMPLE / "peer-support-listing.txt"), "--format", "csv"])
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    healer = next(r for r in rows if r["key"] == CONCHAR and r["concept"] == "kgc:wounded-healer")
-    assert healer == {"key": CONCHAR, "concept": "kgc:wounded-healer", "label": "wounded healer", "score": "0.850",
+    healer = next(r for r in rows if r["key"] == CONCHAR and r["concept"] == KGC + "wounded-healer")
+    assert healer == {"key": CONCHAR, "concept": KGC + "wounded-healer", "label": "wounded healer", "score": "0.850",
                       "method": "label-match", "field": "abstract", "matched": "wounded healers"}
     titled = next(r for r in rows if r["key"].endswith("professional mental health services")
-                  and r["concept"] == "kgc:peer-support")
+                  and r["concept"] == KGC + "peer-support")
     assert (titled["field"], titled["matched"], titled["score"]) == ("title", "Peer Support", "0.900")
 
 

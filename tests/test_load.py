@@ -28,6 +28,7 @@ from kg.pipeline import build_graph, write_outputs
 from kg.cli import cli
 from kg.config import Config
 from kg.errors import EndpointError, UsageError
+from kg.model import NoProgress
 from kg.sinks.load import STAGING_PREFIX, load, make_plan, payload_from_files, payload_from_store, staging_prefix
 from kg.resources import queries_dir
 from kg.vocab import DEFAULT_BASE
@@ -210,16 +211,16 @@ def test_killed_server_mid_upload_leaves_the_target_as_it_was(oxigraph_server, e
                      chunk_size=3000, timeout=20)
     uploads = []
 
-    def kill_after_three_chunks(message: str) -> None:
-        if message.startswith("uploaded"):
-            uploads.append(message)
+    class KillAfterThreeChunks(NoProgress):
+        def advance(self, n: int = 1, note: str | None = None) -> None:
+            uploads.append(n)
             if len(uploads) == 3:
                 oxigraph_server.kill()
 
     with payload_from_files([big]) as payload:
         assert payload.triples == len(lines)
         with pytest.raises(EndpointError) as failure:
-            load(payload, plan, kill_after_three_chunks)
+            load(payload, plan, KillAfterThreeChunks())
     assert "127.0.0.1" in str(failure.value) and failure.value.exit_code == 3
     assert len(uploads) == 3
 

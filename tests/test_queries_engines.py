@@ -64,7 +64,7 @@ def corpus_store(example_build):
     return open_store(example_build.store, read_only=True)
 
 
-def remote(server, name, params, fmt="json"):
+def remote(server, name, params, fmt="sparql-json"):
     args = ["query", name, "--endpoint", server.query_url, "--format", fmt]
     for key, value in params.items():
         args += ["-p", key, value]
@@ -122,7 +122,10 @@ def test_update_words_in_comments_do_not_make_a_query_an_update(loaded_oxigraph)
     assert int(answer["results"]["bindings"][0]["n"]["value"]) > 0
 
 
-NOTHING = {"iri": "https://example.org/nothing", "string": "zz-matches-nothing", "integer": "1", "decimal": "0", "year": "1700"}
+NOTHING = {
+    "iri": "https://example.org/nothing", "string": "zz-matches-nothing", "integer": "1", "decimal": "0", "year": "1700",
+    "doi": "10.9999/nothing", "issn": "1234-5679", "orcid": "0000-0002-1694-233X",
+}
 
 
 @pytest.mark.parametrize("name", QUERIES)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kg.sinks.store import open_store
 from kg.cli import cli
 from kg.query.registry import NamedQuery, Parameter, bind_parameters, load_queries, parse_query_file
+from kg.query.results import ROW_FORMATS
 from kg.query.run import with_values_block
 
 REPPER = "https://w3id.org/kg/id/person/julie-repper"
@@ -40,25 +41,32 @@ def coauthors(kg, fmt):
 # -- formats ------------------------------------------------------------------------
 
 
-def test_json_is_w3c_results(kg):
-    document = json.loads(coauthors(kg, "json"))
+def test_sparql_json_is_w3c_results(kg):
+    document = json.loads(coauthors(kg, "sparql-json"))
     assert document["head"]["vars"] == ["coauthor", "name", "works"]  # no parameter column
     names = [b["name"]["value"] for b in document["results"]["bindings"]]
     assert names == COAUTHORS
     first = document["results"]["bindings"][0]
     assert first["coauthor"] == {"type": "uri", "value": "https://w3id.org/kg/id/person/bernd-puschner"}
     assert first["works"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
-    parsed = ox.parse_query_results(coauthors(kg, "json").encode(), format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(coauthors(kg, "sparql-json").encode(), format=ox.QueryResultsFormat.JSON)
     assert len(list(parsed)) == 5
 
 
-def test_json_when_piped_by_default(kg):
+def test_json_is_a_list_of_plain_objects(kg):
+    rows = json.loads(coauthors(kg, "json"))
+    assert rows[0] == {"coauthor": "https://w3id.org/kg/id/person/bernd-puschner", "name": "Bernd Puschner", "works": 1}
+    assert [r["name"] for r in rows] == COAUTHORS and all(r["works"] == 1 for r in rows)
+
+
+def test_plain_json_when_piped_by_default(kg):
     outcome = kg("author-coauthors", "-p", "author", REPPER)
-    assert json.loads(outcome.output)["head"]["vars"][0] == "coauthor"
+    assert outcome.exit_code == 0
+    assert json.loads(outcome.output) == json.loads(coauthors(kg, "json"))
 
 
-def test_xml_is_w3c_results(kg):
-    text = coauthors(kg, "xml")
+def test_sparql_xml_is_w3c_results(kg):
+    text = coauthors(kg, "sparql-xml")
     ns = {"s": "http://www.w3.org/2005/sparql-results#"}
     root = ET.fromstring(text)
     assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["coauthor", "name", "works"]
@@ -74,10 +82,17 @@ def test_csv_and_tsv(kg):
     assert [row[1] for row in table[1:]] == COAUTHORS and all(row[2] == "1" for row in table[1:])
     raw = kg("author-coauthors", "-p", "author", REPPER, "--format", "csv").stdout_bytes
     assert raw.startswith(b"coauthor,name,works\r\n") and raw.count(b"\r\n") == 6
+    assert coauthors(kg, "sparql-csv") == coauthors(kg, "csv")  # W3C CSV is plain values already
     lines = coauthors(kg, "tsv").splitlines()
+    assert lines[0] == "coauthor\tname\tworks"
+    assert lines[1].split("\t") == ["https://w3id.org/kg/id/person/bernd-puschner", "Bernd Puschner", "1"]
+
+
+def test_sparql_tsv_is_w3c_results(kg):
+    lines = coauthors(kg, "sparql-tsv").splitlines()
     assert lines[0] == "?coauthor\t?name\t?works"
     assert lines[1].split("\t")[0:2] == ["<https://w3id.org/kg/id/person/bernd-puschner>", '"Bernd Puschner"']
-    parsed = ox.parse_query_results(coauthors(kg, "tsv").encode(), format=ox.QueryResultsFormat.TSV)
+    parsed = ox.parse_query_results(coauthors(kg, "sparql-tsv").encode(), format=ox.QueryResultsFormat.TSV)
     assert [s["name"].value for s in parsed] == COAUTHORS
 
 
@@ -86,13 +101,17 @@ def test_table(kg):
     assert lines[0].split() == ["coauthor", "name", "works"]
     assert set(lines[1]) == {"-", " "}
     assert [" ".join(line.split()[1:3]) for line in lines[2:]] == COAUTHORS
+    assert lines[2].split()[0] == "person:bernd-puschner"  # CURIEs in tables, full IRIs elsewhere
 
 
 def test_ask_formats(kg):
     args = ("work-has-author", "-p", "work", PUSCHNER, "-p", "author", REPPER)
-    assert json.loads(kg(*args, "--format", "json").output) == {"head": {}, "boolean": True}
+    assert json.loads(kg(*args, "--format", "sparql-json").output) == {"head": {}, "boolean": True}
+    assert json.loads(kg(*args, "--format", "json").output) == [{"boolean": True}]
+    assert kg(*args, "--format", "jsonl").output == '{"boolean": true}\n'
+    assert kg(*args, "--format", "tsv").output == "boolean\ntrue\n"
     assert kg(*args, "--format", "table").output == "true\n"
-    assert "<boolean>true</boolean>" in kg(*args, "--format", "xml").output
+    assert "<boolean>true</boolean>" in kg(*args, "--format", "sparql-xml").output
     assert kg("work-has-author", "-p", "work", HODGES, "-p", "author", REPPER, "--format", "csv").output == "boolean\nfalse\n"  # CliRunner shows CRLF as LF
 
 
@@ -111,13 +130,14 @@ def test_construct_default_is_sorted_ntriples_when_piped(kg):
     assert lines == sorted(lines) and all(line.endswith(" .") for line in lines)
 
 
-@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+@pytest.mark.parametrize("fmt", ROW_FORMATS)
 def test_rows_end_with_a_newline_before_the_truncation_note(kg, fmt):
     for args in (("concept-works", "-p", "concept", "kgc:peer-support"), ("concept-works", "-p", "concept", "kgc:wounded-healer"),
                  ("author-coauthors", "-p", "author", "https://example.org/nobody")):
         outcome = kg(*args, "--format", fmt, "--limit", "1")
         assert outcome.exit_code == 0, outcome.output
-        assert outcome.stdout.endswith("\n"), (args, fmt, outcome.stdout[-40:])
+        empty = fmt == "jsonl" and outcome.stdout == ""  # no rows: no lines
+        assert empty or outcome.stdout.endswith("\n"), (args, fmt, outcome.stdout[-40:])
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld"])
@@ -242,8 +262,7 @@ def test_strings_are_bound_as_inert_values(kg, corpus_store_size, text):
     store, size = corpus_store_size
     outcome = kg("lookup-name", "-p", "text", text, "--format", "json")
     assert outcome.exit_code == 0, outcome.output
-    document = json.loads(outcome.output)
-    assert document["results"]["bindings"] == []  # matched nothing, dumped nothing
+    assert json.loads(outcome.output) == []  # matched nothing, dumped nothing
     assert len(open_store(store)) == size
 
 
@@ -252,7 +271,7 @@ def test_strings_are_inert_on_a_remote_endpoint(loaded_oxigraph, text):
     before = CliRunner().invoke(cli, ["query", "graph-summary", "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]).stdout
     outcome = CliRunner().invoke(cli, ["query", "lookup-name", "-p", "text", text, "--endpoint", loaded_oxigraph.query_url, "--format", "json"])
     assert outcome.exit_code == 0, outcome.output
-    assert json.loads(outcome.stdout)["results"]["bindings"] == []
+    assert json.loads(outcome.stdout) == []
     after = CliRunner().invoke(cli, ["query", "graph-summary", "--endpoint", loaded_oxigraph.query_url, "--format", "csv"]).stdout
     assert before == after and before.count("\n") == 2
 

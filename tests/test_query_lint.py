@@ -44,7 +44,10 @@ def lint(query: NamedQuery) -> list[str]:
     return problems
 
 
-_SAMPLE_VALUES = {"iri": "https://example.org/x", "string": "x", "integer": "1", "decimal": "1.5", "year": "2000"}
+_SAMPLE_VALUES = {
+    "iri": "https://example.org/x", "string": "x", "integer": "1", "decimal": "1.5", "year": "2000",
+    "doi": "10.1000/x", "issn": "0006-4971", "orcid": "0000-0002-1825-0097",
+}
 
 
 def _binding_problems(query: NamedQuery) -> list[str]:

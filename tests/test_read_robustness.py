@@ -228,7 +228,7 @@ def test_build_exits_1_when_an_input_file_gives_no_record_and_still_writes_the_g
     assert last == (f"kg: error: 1 input file(s) gave no record: {name} ({why}); "
                     "the graph was written from what could be read")
     assert "Traceback" not in result.output
-    assert "records: 7 read, 7 used" in result.stderr or "records: 8 read, 7 used" in result.stderr
+    assert "records: 7 found, 7 used" in result.stderr or "records: 8 found, 7 used" in result.stderr
     assert out.read_text().count("hasPublicationYear") == 7
 
 

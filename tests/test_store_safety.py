@@ -255,3 +255,13 @@ def test_store_that_cannot_be_opened_is_a_one_line_error_exit_3(tmp_path):
         assert result.exit_code == 3, result.output
         assert result.output.startswith(f"kg: error: cannot open the store at {store}")
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_store_of_an_earlier_kg_is_named_as_such_and_left_alone(tmp_path):
+    folder = tmp_path / "old"
+    ox.Store(str(folder)).add(ox.Quad(ox.NamedNode("http://ex.org/s"), ox.NamedNode("http://ex.org/p"), ox.Literal("o")))
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(cli, ["build", str(EXAMPLE), "--store", str(folder), "-q"])
+    assert result.exit_code == 2
+    assert "holds an Oxigraph database without kg's kg-store.json" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before

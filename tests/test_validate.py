@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 from kg.cli import cli
+from kg.validate.renderers import plain_iri
 from kg.validate.run import Target, validate
 from kg.vocab import DEFAULT_BASE
 
@@ -106,7 +107,7 @@ def test_remote_endpoint_matches_the_store(loaded_oxigraph, example_build):
     remote = json.loads(result.output.split("\nResults:")[0] if "\nResults:" in result.output else result.output)
     local = validate(Target(store=Path(example_build.store)), DEFAULT_BASE, jobs=1)
     assert [(r["focus"], r["source"], r["file"], r["line"]) for r in remote["results"]] == [
-        (r.focus, r.source, r.file, r.line) for r in local.results]
+        (plain_iri(r.focus), plain_iri(r.source), r.file, r.line) for r in local.results]
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,12 @@ from ..pipeline import build_graph, write_outputs
 from ..config import load_config
 from ..query.registry import get_query
 from ..query.run import run_local
+from ..query.results import compact, render
 from ..sinks.files import format_for
 from ..errors import DataProblems, Interrupted
 from ..sinks.store import check_store_folder, open_store
-from .options import base_option, progress_printer, require, store_option
+from .options import base_option, quiet_option, require, store_option
+from .progress import progress_display
 
 
 @click.command()
@@ -28,7 +30,7 @@ from .options import base_option, progress_printer, require, store_option
 @click.option("--no-tag", is_flag=True, help="Do not assign concepts from the scheme.")
 @click.option("--curated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of curated concept assignments (paper, concept, action, note) that win over the tagger.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@quiet_option
 @click.option("--strict", is_flag=True, help="Exit 1 when any record was skipped (for CI).")
 def build(inputs, store, output, no_store, base, input_format, no_tag, curated, quiet, strict):
     """Build the graph from bibliographic files or folders.
@@ -55,14 +57,15 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
     require("--no-store", no_store, "-o FILE", output, "or nothing would be written")
     if not no_store:
         check_store_folder(config.store)  # refuse a user's folder before any work
-    try:
-        built = build_graph(
-            inputs, config.base, format=input_format, tag=not no_tag, curated=curated,
-            progress=progress_printer(quiet),
-        )
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted before anything was written", committed=False) from None
-    write_outputs(built, store=None if no_store else config.store, output=output, graph=config.graph)
+    with progress_display(quiet) as progress:
+        try:
+            built = build_graph(
+                inputs, config.base, format=input_format, tag=not no_tag, curated=curated, progress=progress,
+            )
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted before anything was written", committed=False) from None
+        write_outputs(built, store=None if no_store else config.store, output=output, graph=config.graph,
+                      progress=progress)
     if not quiet:
         echo_summary(built.summary, None if no_store else config.store, output)
     if problem := built.summary.data_problem(strict):
@@ -70,14 +73,17 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
 
 
 def echo_summary(summary, store, output) -> None:
+    """The build summary on stderr, in one vocabulary: a record is *found* in
+    a file, then *used* (it is in the graph) or *skipped* (reported with its
+    ``file:line``); found = used + skipped, per file and in total."""
     err = lambda line="": click.echo(line, err=True)  # noqa: E731
     for f in summary.files:
         why = f" (no record: {f.why_empty})" if f.why_empty else ""
-        err(f"{f.file}: {f.format}, {f.records} record(s) read, {f.skipped} skipped{why}")
+        err(f"{f.file}: {f.format}, {f.records + f.skipped} record(s) found: {f.records} used, {f.skipped} skipped{why}")
     for problem in summary.problems:
         err(f"  {'skipped' if problem.skipped else 'warning'}: {problem}")
     err(
-        f"records: {summary.read} read, {summary.records} used, {summary.skipped} skipped; "
+        f"records: {summary.read} found, {summary.records} used, {summary.skipped} skipped; "
         f"papers: {summary.papers}; people: {summary.people}; "
         f"concept assignments: {summary.assignments}; triples: {summary.triples}"
     )
@@ -92,13 +98,16 @@ def echo_summary(summary, store, output) -> None:
 @click.command()
 @store_option
 def stats(store):
-    """Count the resources of each class in the embedded store (the class-counts query)."""
+    """Count the resources of each class in the embedded store (the class-counts query),
+    then the triples: a table of classes as CURIEs, and a `triples: N` line.
+
+    \b
+    kg stats
+    kg stats --store graphs/ps
+    """
     config = load_config(store=store)
     db = open_store(config.store, read_only=True)
-    result = run_local(db, get_query("class-counts"))
-    rows = [(str(cls.value), int(count.value)) for cls, count in result.rows]
-    width = max((len(c) for c, _ in rows), default=5)
-    click.echo(f"{'class':<{width}}  count")
-    for cls, count in rows:
-        click.echo(f"{cls:<{width}}  {count}")
-    click.echo(f"{'triples':<{width}}  {len(db)}")
+    classes = run_local(db, get_query("class-counts"))
+    classes.rows.sort(key=lambda row: compact(row[0], config.base))  # in the order shown
+    click.echo(render(classes, "table", config.base), nl=False)
+    click.echo(f"\ntriples: {len(db)}")

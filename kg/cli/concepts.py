@@ -25,12 +25,14 @@ from ..concepts.evaluation import (
 from ..concepts.scheme import hierarchy, load_scheme
 from ..concepts.tagger import Tagger
 from ..errors import UsageError
+from ..text import visible
 from ..read.inputs import expand_inputs, read_inputs
-from ..vocab import CONCEPTS
+from ..vocab import prefixed_name
 
 
 def _slug(iri: str) -> str:
-    return "kgc:" + iri[len(CONCEPTS):] if iri.startswith(CONCEPTS) else iri
+    """A concept for text people read: ``kgc:peer-support`` (JSON and CSV keep full IRIs)."""
+    return prefixed_name(iri) or iri
 
 
 def scheme_option(fn):
@@ -87,6 +89,10 @@ def list_concepts(fmt, scheme_path):
 
     A concept with two broader concepts appears under both. Grouping concepts
     (never assigned by the tagger) are marked with `*`.
+
+    \b
+    kg concepts list
+    kg concepts list --format json
     """
     scheme = load_scheme(scheme_path)
     tree = hierarchy(scheme)
@@ -122,6 +128,10 @@ def tag(inputs, fmt, input_format, scheme_path):
     For each record: its key (as in a gold file), and per concept the label,
     the score, the field the best evidence is in (title, abstract, keywords)
     and the text that matched there.
+
+    \b
+    kg concepts tag examples/peer-support/
+    kg concepts tag refs.ris --format csv > tags.csv
     """
     tagger = Tagger(load_scheme(scheme_path))
     result = _read(inputs, input_format)
@@ -148,16 +158,16 @@ def tag(inputs, fmt, input_format, scheme_path):
         writer.writerow(TAG_COLUMNS)
         for _, key, assignments in tagged:
             for a in assignments:
-                writer.writerow([key, _slug(a.concept), a.label, f"{a.score:.3f}", a.method, a.field, a.matched])
+                writer.writerow([key, a.concept, a.label, f"{a.score:.3f}", a.method, a.field, a.matched])
         click.echo(out.getvalue(), nl=False)
     else:
         for record, key, assignments in tagged:
-            click.echo(f"{key}  [{record.source.file}:{record.source.line}]")
+            click.echo(visible(f"{key}  [{record.source.file}:{record.source.line}]"))
             if not assignments:
                 click.echo("  (no concept)")
             width = max((len(a.label) for a in assignments), default=0)
             for a in assignments:
-                matched = " ".join(a.matched.split())
+                matched = " ".join(visible(a.matched).split())
                 click.echo(f"  {a.label:<{width}}  {a.score:.3f}  {a.field:<8}  \"{matched}\"")
 
 
@@ -189,6 +199,10 @@ def eval_command(gold_path, inputs, split, fmt, input_format, scheme_path):
     inputs that the gold file does not list are not judged; a gold key with
     no record among the inputs counts as untagged. Exits 0 with a report,
     2 for a bad gold file.
+
+    \b
+    kg concepts eval --gold tests/data/concepts-gold.csv --inputs examples/peer-support
+    kg concepts eval --gold gold.csv --inputs exports/ --split held-out --format json
     """
     gold = select_split(load_gold(gold_path), split)
     names = gold_files(gold)
@@ -268,6 +282,10 @@ def suggest_command(inputs, top, max_words, fmt, input_format, scheme_path):
     Phrases are runs of one to --max-words content words between stop words
     and punctuation in titles, abstracts and keywords, ranked by the number of
     records that use them.
+
+    \b
+    kg concepts suggest examples/peer-support/
+    kg concepts suggest refs.ris --top 20 --max-words 3
     """
     tagger = Tagger(load_scheme(scheme_path))
     result = _read(inputs, input_format)

@@ -13,7 +13,8 @@ from ..sinks.export import export, export_bytes, output_path, store_lines
 from ..sinks.load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
 from ..sinks.serve import DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from ..sinks.files import format_for
-from .options import progress_printer, require, store_option
+from .options import quiet_option, require, store_option
+from .progress import progress_display
 
 
 # Kept local: the shared --endpoint/--graph options in options.py are being
@@ -43,7 +44,7 @@ def endpoint_options(fn):
               help="Replace the target graph, or add to what it holds.")
 @click.option("--chunk-size", type=click.IntRange(min=1), metavar="N", help="Triples per upload request [default: from the profile].")
 @click.option("--timeout", type=click.FloatRange(min=1), metavar="SECONDS", help="Seconds to wait for each request [default: 3600].")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@quiet_option
 def load_command(files, store, profile, endpoint_base, endpoint, update_endpoint, gsp_endpoint, graph,
                  replace, chunk_size, timeout, quiet):
     """Load the graph into a SPARQL 1.1 store, replacing a named graph in one step.
@@ -67,12 +68,11 @@ def load_command(files, store, profile, endpoint_base, endpoint, update_endpoint
         update_endpoint=update_endpoint, gsp_endpoint=gsp_endpoint, graph=graph,
         append=not replace, chunk_size=chunk_size, timeout=timeout,
     )
-    say = progress_printer(quiet)
-    if say:
-        say("reading " + (f"{len(files)} file(s)" if files else f"the store {config.store}"))
-    payload = payload_from_files(files) if files else payload_from_store(config.store)
-    with payload:
-        report = load(payload, plan, say)
+    with progress_display(quiet) as progress:
+        progress.stage("reading " + (f"{len(files)} file(s)" if files else f"the store {config.store}"))
+        payload = payload_from_files(files) if files else payload_from_store(config.store)
+        with payload:
+            report = load(payload, plan, progress)
     if not quiet:
         echo_report(report, plan)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..errors import UsageError
+from ..query.results import QUERY_FORMATS
 
 
 # -- flags that exclude or need each other: one wording, one exit code (2) --------
@@ -44,23 +43,20 @@ def base_option(fn):
     )(fn)
 
 
-def progress_printer(quiet: bool = False):
-    """Progress lines on stderr, only when stderr is a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    return lambda message: click.echo(f"kg: {message}...", err=True)
+def quiet_option(fn):
+    """-q for the long commands: progress (kg.cli.progress) and the summary
+    lines on stderr both off; data on stdout and files is unchanged."""
+    return click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")(fn)
 
 
 # -- where a command reads the graph; kg query's output format and parameters --
 
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
-
-
 def format_option(fn):
     return click.option(
         "--format", "fmt", type=click.Choice(QUERY_FORMATS, case_sensitive=False),
-        help="table, csv, tsv, json or xml (W3C results) for SELECT/ASK; ttl, nt or jsonld for "
-             "CONSTRUCT/DESCRIBE [default: table (ttl) on a terminal, json (nt) when piped].",
+        help="SELECT/ASK: table, json (a list of objects), jsonl, csv or tsv (plain values), or the "
+             "W3C sparql-json, sparql-xml, sparql-csv, sparql-tsv; CONSTRUCT/DESCRIBE: ttl, nt or "
+             "jsonld [default: table (ttl) on a terminal, json (nt) when piped].",
     )(fn)
 
 
@@ -83,5 +79,6 @@ def graph_option(fn):
 def param_option(fn):
     return click.option(
         "-p", "--param", "params", nargs=2, multiple=True, metavar="KEY VALUE",
-        help="A query parameter, e.g. -p author https://w3id.org/kg/id/person/julie-repper (repeatable).",
+        help="A query parameter, e.g. -p author person:julie-repper (repeatable; "
+             "`kg query NAME --help` lists the parameters and the values they take).",
     )(fn)

@@ -17,7 +17,7 @@ from ..config import load_config
 from ..errors import UsageError
 from ..query.registry import NamedQuery, get_query, scan_queries
 from ..query.run import run_local, run_remote
-from ..query.results import GRAPH_FORMATS, render
+from ..query.results import GRAPH_FORMATS, ROW_FORMATS, default_format, render
 from ..sinks.store import open_store
 from .options import endpoint_option, format_option, graph_option, param_option, refuse_together, store_option
 
@@ -38,7 +38,7 @@ class QueryGroup(click.Group):
     """A group whose unknown subcommand names are looked up in the query registry."""
 
     def list_commands(self, ctx):
-        return [*FIXED_COMMANDS, *sorted(scan_queries(_queries_dir(ctx))[0])]
+        return [*FIXED_COMMANDS, *_by_name(scan_queries(_queries_dir(ctx))[0])]
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
@@ -55,11 +55,16 @@ class QueryGroup(click.Group):
 
     def format_commands(self, ctx, formatter):
         fixed = [(n, self.get_command(ctx, n).get_short_help_str(60)) for n in FIXED_COMMANDS]
-        queries = scan_queries(_queries_dir(ctx))[0]
+        queries = _by_name(scan_queries(_queries_dir(ctx))[0])
         with formatter.section("Commands"):
             formatter.write_dl(fixed)
         with formatter.section("Queries (kg query NAME --help for parameters)"):
-            formatter.write_dl([(n, q.title) for n, q in sorted(queries.items())])
+            formatter.write_dl([(n, q.title) for n, q in queries.items()])
+
+
+def _by_name(queries: dict[str, NamedQuery]) -> dict[str, NamedQuery]:
+    """The queries ordered by name: the one order of `kg query list` and `kg query --help`."""
+    return dict(sorted(queries.items()))
 
 
 @click.group(cls=QueryGroup, invoke_without_command=False)
@@ -70,13 +75,18 @@ def query(queries_dir):
     """Run named SPARQL queries on the embedded store or an endpoint.
 
     Each query is a .rq file; its parameters are typed (iri, string, integer,
-    decimal, year) and bound as RDF terms, never pasted into the query text.
-    A table on a terminal, JSON when piped, unless --format says otherwise.
+    decimal, year, doi, issn, orcid, or one of listed values) and bound as RDF
+    terms, never pasted into the query text. An IRI may be given in full, as a
+    CURIE (person:julie-repper, kgc:peer-support) or as a path under the base
+    (person/julie-repper); DOIs, ISSNs and ORCIDs are normalised as pasted.
+    A table on a terminal (CURIEs such as person:julie-repper), a JSON list of
+    objects with full IRIs when piped, unless --format says otherwise.
 
     \b
     kg query list
     kg query show author-coauthors
-    kg query author-coauthors -p author https://w3id.org/kg/id/person/julie-repper
+    kg query author-coauthors -p author person:julie-repper
+    kg query curation-merges -p kind work
     kg query concept-works -p concept kgc:peer-support --format csv
     kg query top-authors --endpoint http://localhost:7878/query --limit 10
     """
@@ -87,8 +97,14 @@ def query(queries_dir):
 @click.pass_context
 def list_queries(ctx, as_json):
     """List the named queries: name, title and parameters (a broken file is
-    named on stderr and left out)."""
+    named on stderr and left out).
+
+    \b
+    kg query list
+    kg query list --json
+    """
     queries, broken = scan_queries(_queries_dir(ctx))
+    queries = _by_name(queries)
     for error in broken.values():
         click.echo(f"kg: skipped: {error}", err=True)
     if as_json:
@@ -115,7 +131,12 @@ def list_queries(ctx, as_json):
 @click.argument("name")
 @click.pass_context
 def show(ctx, name):
-    """Print the SPARQL text of the query NAME, header included."""
+    """Print the SPARQL text of the query NAME, header included.
+
+    \b
+    kg query show author-coauthors
+    kg query show lookup-doi > my-lookup.rq
+    """
     click.echo(get_query(name, _queries_dir(ctx)).text, nl=False)
 
 
@@ -125,7 +146,8 @@ def run_command(named: NamedQuery) -> click.Command:
     @click.command(name=named.name, help=_help_text(named), short_help=named.title)
     @param_option
     @format_option
-    @click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Return at most N rows (or triples).")
+    @click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                  help="Return at most N rows (or triples); N is 1 or more.")
     @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
                   help="Give up after this many seconds (exit 3).")
     @store_option
@@ -142,7 +164,7 @@ def run_command(named: NamedQuery) -> click.Command:
             config = load_config(store=store)
             db = open_store(config.store, read_only=True)
             result = run_local(db, named, values, limit=limit, timeout=timeout, graph=graph)
-        click.echo(render(result, fmt), nl=False)
+        click.echo(render(result, fmt, config.base), nl=False)
         if result.truncated:
             sys.stdout.flush()  # the rows first, then the note, even when both go to one file
             click.echo(f"kg: showing the first {limit} result(s); more matched (raise --limit)", err=True)
@@ -172,11 +194,14 @@ def _param_values(pairs) -> dict[str, str]:
 def _choose_format(named: NamedQuery, fmt: str | None) -> str:
     graph = named.form == "graph"
     if fmt is None:
-        tty = sys.stdout.isatty()
-        return ("ttl" if tty else "nt") if graph else ("table" if tty else "json")
+        return default_format(named.form, sys.stdout.isatty())
     fmt = fmt.lower()
     if graph and fmt not in GRAPH_FORMATS:
-        raise UsageError(f"{named.name} returns a graph; use --format ttl, nt or jsonld")
-    if not graph and fmt in GRAPH_FORMATS:
-        raise UsageError(f"{named.name} returns rows; use --format table, csv, tsv, json or xml")
+        raise UsageError(f"{named.name} returns a graph; use --format {_either(GRAPH_FORMATS)}")
+    if not graph and fmt not in ROW_FORMATS:
+        raise UsageError(f"{named.name} returns rows; use --format {_either(ROW_FORMATS)}")
     return fmt
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return f"{', '.join(names[:-1])} or {names[-1]}"

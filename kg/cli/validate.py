@@ -13,7 +13,8 @@ from ..sinks.files import atomic_output
 from ..validate.renderers import RENDERERS
 from ..validate.report import parse_fail_on
 from ..validate.run import DEFAULT_PARTITION_SIZE, Target, validate
-from .options import base_option, endpoint_option, graph_option, refuse_together, require, store_option
+from .options import base_option, endpoint_option, graph_option, quiet_option, refuse_together, require, store_option
+from .progress import progress_display
 
 FAIL_ON = ["violation", "warning", "info", "none"]
 
@@ -40,8 +41,9 @@ FAIL_ON = ["violation", "warning", "info", "none"]
               help="Worker processes for the shapes.")
 @click.option("--partition-size", type=click.IntRange(1), default=DEFAULT_PARTITION_SIZE, show_default=True,
               help="Papers per pySHACL partition.")
+@quiet_option
 def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, shapes_dir, checks_dir,
-                     source_root, jobs, partition_size):
+                     source_root, jobs, partition_size, quiet):
     """Check the graph against kg's SHACL shapes and SPARQL checks.
 
     Validates the embedded store (default), the RDF FILEs named, or a remote
@@ -65,18 +67,22 @@ def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, 
         graph=config.graph if endpoint else None,
     )
     threshold = parse_fail_on(fail_on)
-    report = validate(target, config.base, shapes_directory=shapes_dir, checks_directory=checks_dir,
-                      jobs=jobs, partition_size=partition_size)
+    with progress_display(quiet) as progress:
+        report = validate(target, config.base, shapes_directory=shapes_dir, checks_directory=checks_dir,
+                          jobs=jobs, partition_size=partition_size, progress=progress)
     render = RENDERERS[fmt]
     kwargs = {"source_root": source_root} if fmt in ("github", "junit") else {}
+    if fmt in ("text", "github", "junit"):
+        kwargs["base"] = config.base  # CURIEs such as person: under the base in use
     text = render(report, threshold, **kwargs)
     if output is not None:
         with atomic_output(output) as out:
             out.write(text.encode("utf-8"))
-        click.echo(report.summary(), err=True)
+        if not quiet:
+            click.echo(report.summary(), err=True)
     else:
         click.echo(text, nl=False)
-        if fmt not in ("text", "github"):
+        if fmt not in ("text", "github") and not quiet:
             click.echo(report.summary(), err=True)
     if not report.passes(threshold):
         failing = len(report.failing(threshold))

@@ -8,6 +8,23 @@ comment lines are the header, so the file stays valid SPARQL::
     #   with the number of shared works.
     # param: author iri required -- the person, e.g. https://w3id.org/kg/id/person/julie-repper
     # param: since integer optional default=2000 -- earliest year counted
+    # param: kind enum(all|work|person) optional default=all -- which merges
+
+A ``# param:`` line is ``NAME TYPE required|optional [default=VALUE] --
+description``. TYPE is one of :data:`PARAMETER_TYPES`:
+
+- ``iri``: a full IRI (``https://…``, ``urn:…``, any ``scheme://…``), a CURIE
+  with a vocabulary prefix of :data:`kg.vocab.PREFIXES` (``kgc:peer-support``,
+  ``fabio:JournalArticle``) or one of kg's own (``person:julie-repper``,
+  ``work:``, ``venue:``, ``source:``, relative to the configured base), or a
+  path under the base (``person/julie-repper``); anything else (``foo:bar``)
+  is refused rather than taken as an IRI of an unknown scheme;
+- ``string``, ``integer``, ``decimal``, ``year`` (four digits, ``xsd:gYear``);
+- ``doi``, ``issn``, ``orcid``: strings normalised as the readers normalise
+  them (:mod:`kg.read.identifiers`), so a DOI link, an ISSN without its hyphen
+  or an ORCID URL find what the graph holds; a value that is not one is refused;
+- ``enum(a|b|c)``: one of the listed strings (case-insensitive), no spaces
+  inside the parentheses; ``--help`` lists them and any other value is refused.
 
 In the query body a parameter is written with the ``$`` sigil (``$author``),
 ordinary variables with ``?``; SPARQL treats both alike, so the marker costs
@@ -31,12 +48,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..config import load_config
 from ..errors import UsageError
+from ..read.identifiers import find_issns, normalise_doi, normalise_orcid
 from ..resources import queries_dir
-from ..vocab import PREFIXES, XSD
+from ..vocab import BASE_PATHS, PREFIXES, XSD, base_prefixes
 from .sparql import comment_header, parsed_form
 
-PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year")
+PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "doi", "issn", "orcid", "enum")
 
 
 @dataclass(frozen=True)
@@ -46,10 +65,13 @@ class Parameter:
     required: bool
     default: str | None
     description: str
+    choices: tuple[str, ...] = ()
+    """The allowed values of an ``enum`` parameter."""
 
     def usage(self) -> str:
         flags = "required" if self.required else f"optional, default {self.default}" if self.default else "optional"
-        return f"{self.name} ({self.type}, {flags}): {self.description}"
+        kind = f"one of {', '.join(self.choices)}" if self.choices else self.type
+        return f"{self.name} ({kind}; {flags}): {self.description}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +95,7 @@ class NamedQuery:
 # -- header ------------------------------------------------------------------
 
 _PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s+(?P<req>required|optional)"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)(?:\((?P<choices>[^()\s]*)\))?\s+(?P<req>required|optional)"
     r"(?:\s+default=(?P<default>\S+))?\s+--\s+(?P<description>\S.*)$"
 )
 
@@ -105,9 +127,15 @@ def _parse_param(value: str, path: Path, number: int) -> Parameter:
         raise UsageError(
             f"{path}:{number}: expected '# param: NAME TYPE required|optional [default=VALUE] -- description'"
         )
-    if match["type"] not in PARAMETER_TYPES:
-        raise UsageError(f"{path}:{number}: unknown parameter type {match['type']!r}; use one of {', '.join(PARAMETER_TYPES)}")
-    parameter = Parameter(match["name"], match["type"], match["req"] == "required", match["default"], match["description"].strip())
+    kind, listed = match["type"], match["choices"]
+    if kind not in PARAMETER_TYPES:
+        raise UsageError(f"{path}:{number}: unknown parameter type {kind!r}; use one of {', '.join(PARAMETER_TYPES)}")
+    choices = tuple(listed.split("|")) if listed else ()
+    if (kind == "enum") != bool(choices) or "" in choices or len({c.lower() for c in choices}) != len(choices):
+        raise UsageError(f"{path}:{number}: an enum parameter lists its values once each, as enum(a|b|c); no other type takes a list")
+    parameter = Parameter(
+        match["name"], kind, match["req"] == "required", match["default"], match["description"].strip(), choices
+    )
     if parameter.default is not None:
         to_term(parameter, parameter.default)  # a bad default is the file's fault
     return parameter
@@ -183,38 +211,96 @@ def _parses_as_update(text: str) -> bool:
 # -- parameter values --------------------------------------------------------
 
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([^/].*)?$")
+# Absolute IRIs: any scheme with an authority (``scheme://``), and the
+# registered schemes without one that name graphs and things in practice.
+_FULL_IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:urn|tag|info|mailto|did|ark):)", re.IGNORECASE)
+_CURIE = re.compile(r"^([A-Za-z][\w.-]*):(.*)$", re.DOTALL)
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _YEAR = re.compile(r"^\d{4}$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-def expand_prefixed(value: str) -> str:
-    """``kgc:recovery`` -> the full IRI, for kg's own prefixes only."""
-    match = _PREFIXED.match(value)
-    if match and match.group(1) in PREFIXES and "//" not in value:
-        return PREFIXES[match.group(1)] + (match.group(2) or "")
-    return value
+def expand_iri(value: str, base: str | None = None) -> str | None:
+    """The IRI a parameter value names: a full IRI as it is, a CURIE of a
+    vocabulary prefix or of kg's own (``person:julie-repper``), or a path under
+    the base (``person/julie-repper``); None for anything else. ``base`` is
+    the configured one (``kg.toml``, ``KG_BASE``) unless given."""
+    if _FULL_IRI.match(value):
+        return value
+    curie = _CURIE.match(value)
+    if curie:
+        prefix, local = curie.groups()
+        if prefix in PREFIXES:
+            return PREFIXES[prefix] + local
+        if prefix in BASE_PATHS:
+            return base_prefixes(base or load_config().base)[prefix] + local
+        return None
+    head, slash, rest = value.partition("/")
+    if head in BASE_PATHS and slash and rest:
+        return base_prefixes(base or load_config().base)[head] + rest
+    return None
 
 
-def to_term(parameter: Parameter, value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term for a parameter value, or a usage error saying why not."""
+def _iri(parameter: Parameter, value: str, base: str | None) -> ox.NamedNode:
+    name, iri = parameter.name, expand_iri(value.strip(), base)
+    if iri is None:
+        prefixes = ", ".join(f"{p}:" for p in (*BASE_PATHS, *PREFIXES))
+        raise UsageError(
+            f"parameter {name}: {value!r} is not an IRI kg knows: give a full IRI (https://...), "
+            f"a CURIE with one of {prefixes} or a path under the base (person/julie-repper)"
+        )
+    bad = _IRI_FORBIDDEN.search(iri)
+    if bad:
+        raise UsageError(
+            f"parameter {name}: {value!r} is not an IRI: it holds {bad.group()!r}; "
+            'IRIs may not contain spaces, control characters or any of <>"{}|^`\\'
+        )
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"parameter {name}: {value!r} is not an IRI: {exc}") from None
+
+
+def _pasted(normalise, value: str):
+    """What ``normalise`` makes of ``value``, else of it without white space
+    (a DOI broken over two lines, an ISSN or ORCID in groups)."""
+    return normalise(value) or normalise("".join(value.split()))
+
+
+def _identifier(parameter: Parameter, value: str) -> ox.Literal:
+    """The canonical DOI, ISSN or ORCID, as the readers write it into the graph."""
+    if parameter.type == "doi":
+        found, expected = _pasted(normalise_doi, value), "a DOI: 10.NNNN/suffix, bare, with doi: or as a https://doi.org/ link"
+    elif parameter.type == "issn":
+        issns = _pasted(find_issns, value)
+        found = issns[0] if len(issns) == 1 else None
+        expected = "one ISSN: NNNN-NNNC (hyphen optional) with a valid check digit"
+    else:
+        found = _pasted(normalise_orcid, value)
+        expected = "an ORCID iD: 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097, with a valid check digit"
+    if found is None:
+        raise UsageError(f"parameter {parameter.name}: {value!r} is not {expected}")
+    return ox.Literal(found)
+
+
+def _choice(parameter: Parameter, value: str) -> ox.Literal:
+    wanted = value.strip().lower()
+    chosen = next((c for c in parameter.choices if c.lower() == wanted), None)
+    if chosen is None:
+        raise UsageError(f"parameter {parameter.name}: {value!r} is not one of {', '.join(parameter.choices)}")
+    return ox.Literal(chosen)
+
+
+def to_term(parameter: Parameter, value: str, base: str | None = None) -> ox.NamedNode | ox.Literal:
+    """The RDF term for a parameter value, or a usage error saying why not.
+    ``base`` expands ``person:…`` and ``person/…`` (default: the configured base)."""
     kind, name = parameter.type, parameter.name
     if kind == "iri":
-        iri = expand_prefixed(value.strip())
-        bad = _IRI_FORBIDDEN.search(iri)
-        if bad:
-            raise UsageError(
-                f"parameter {name}: {value!r} is not an IRI: it holds {bad.group()!r}; "
-                'IRIs may not contain spaces, control characters or any of <>"{}|^`\\'
-            )
-        if not _SCHEME.match(iri):
-            raise UsageError(f"parameter {name}: {value!r} is not an absolute IRI (no scheme such as https:)")
-        try:
-            return ox.NamedNode(iri)
-        except ValueError as exc:
-            raise UsageError(f"parameter {name}: {value!r} is not an IRI: {exc}") from None
+        return _iri(parameter, value, base)
+    if kind in ("doi", "issn", "orcid"):
+        return _identifier(parameter, value)
+    if kind == "enum":
+        return _choice(parameter, value)
     if kind == "integer":
         if not _INTEGER.match(value.strip()):
             raise UsageError(f"parameter {name}: {value!r} is not an integer")
@@ -232,8 +318,11 @@ def to_term(parameter: Parameter, value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-def bind_parameters(query: NamedQuery, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
-    """Validated terms for every parameter that has a value (given or default)."""
+def bind_parameters(
+    query: NamedQuery, values: Mapping[str, str], base: str | None = None
+) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Validated terms for every parameter that has a value (given or default);
+    ``base`` as for :func:`to_term`."""
     unknown = sorted(set(values) - {p.name for p in query.parameters})
     if unknown:
         takes = ", ".join(p.name for p in query.parameters) or "no parameters"
@@ -245,5 +334,5 @@ def bind_parameters(query: NamedQuery, values: Mapping[str, str]) -> dict[str, o
             if parameter.required:
                 raise UsageError(f"query {query.name} needs -p {parameter.name} VALUE: {parameter.usage()}")
             continue
-        bound[parameter.name] = to_term(parameter, value)
+        bound[parameter.name] = to_term(parameter, value, base)
     return bound

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..model import ReadResult
+from ..model import NO_PROGRESS, Progress, ReadResult
 from . import read_path
 
 INPUT_SUFFIXES = {".txt", ".ris", ".bib", ".json", ".xml", ".nbib", ".medline"}
@@ -77,15 +77,24 @@ def display_names(files: list[Path]) -> dict[Path, str]:
     return names
 
 
-def read_inputs(files: list[Path], format: str | None = None) -> tuple[ReadResult, list[FileSummary]]:
+def read_inputs(
+    files: list[Path], format: str | None = None, progress: Progress = NO_PROGRESS
+) -> tuple[ReadResult, list[FileSummary]]:
+    """Every file read, in the order of its name; ``progress`` hears each file
+    done and how many records it gave."""
     result = ReadResult()
     summaries = []
     files = unique_files(files)
     names = display_names(files)
+    progress.stage("reading", total=len(files), unit="files")
     for path in sorted(files, key=lambda p: names[p]):
         used, one = read_path(path, names[path], format)
         result.extend(one)
         summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
+        skipped = f", {len(one.skipped):,} skipped" if one.skipped else ""
+        progress.advance(1, note=f"{names[path]}: {len(one.records):,} records{skipped}")
+    if len(files) > 1:
+        progress.advance(0, note=f"{len(result.records):,} records in all")
     return result, summaries
 
 

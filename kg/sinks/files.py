@@ -43,13 +43,20 @@ def extension_for(name: str) -> str:
         raise UsageError(f"unknown format {name!r}; use one of {known}") from None
 
 
-def format_for(path: Path) -> ox.RdfFormat:
+def format_for(path: Path, reading: bool = False) -> ox.RdfFormat:
+    """The RDF format of ``path`` by its extension (``.gz`` aside); a usage
+    error naming the extensions kg knows, for a file to read or to write."""
     suffixes = [s for s in path.suffixes if s != ".gz"]
     suffix = suffixes[-1].lower() if suffixes else ""
     try:
         return FORMATS[suffix]
     except KeyError:
         known = ", ".join(FORMATS)
+        if reading:
+            raise UsageError(
+                f"{path}: an input file of unknown RDF format ({repr(suffix) if suffix else 'no extension'}); "
+                f"kg reads RDF files ending in {known}, optionally .gz"
+            ) from None
         raise UsageError(f"{path}: cannot tell the output format from {suffix or 'no extension'!r}; use one of {known}") from None
 
 

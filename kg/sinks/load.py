@@ -33,7 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -44,10 +44,9 @@ import pyoxigraph as ox
 from ..config import Config
 from .endpoint import UNREACHABLE, USER_AGENT, check_endpoint_url, credentials, http_error, redact, unreachable_error
 from ..errors import EndpointError, InputError, Interrupted, UsageError
+from ..model import NO_PROGRESS, Progress
 from .files import format_for
 from .store import open_store
-
-Progress = Callable[[str], None]
 
 PROFILES_FILE = Path(__file__).with_name("profiles.toml")
 STAGING_PREFIX = "urn:kg:staging:"
@@ -212,7 +211,7 @@ def payload_from_files(files: Sequence[str | Path]) -> Payload:
             path = Path(name)
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
-            fmt = format_for(path)
+            fmt = format_for(path, reading=True)
             try:
                 if path.suffix == ".gz":
                     with gzip.open(path, "rb") as data:
@@ -309,29 +308,30 @@ def staging_prefix(target: str) -> str:
     return f"{STAGING_PREFIX}{hashlib.sha256(target.encode('utf-8')).hexdigest()[:16]}:"
 
 
-def load(payload: Payload, plan: Plan, progress: Progress | None = None) -> LoadReport:
-    """Load ``payload`` into ``plan.graph``; the target changes in one update or not at all."""
-    say = progress or (lambda message: None)
+def load(payload: Payload, plan: Plan, progress: Progress = NO_PROGRESS) -> LoadReport:
+    """Load ``payload`` into ``plan.graph``; the target changes in one update or not at all.
+    ``progress`` hears each step begin and the triples uploaded."""
     started = time.monotonic()
     client = _Client(plan.timeout)
     prefix = staging_prefix(plan.graph)
     staging = f"{prefix}{uuid.uuid4().hex[:16]}"
 
+    progress.stage("preparing a staging graph")
     stale = _stale_staging_graphs(client, plan, prefix)
     # Also a first check that the update endpoint answers and accepts us.
     client.update(plan.update, ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in [*stale, staging]))
-    if stale:
-        say(f"dropped {len(stale)} staging graph(s) left by earlier runs")
     swapping = False
     try:
-        chunks = _upload(client, plan, staging, payload, say)
+        chunks = _upload(client, plan, staging, payload, progress)
+        progress.stage("counting the triples in the staging graph")
         held = _count(client, plan, staging)
         if held != payload.triples:
             raise EndpointError(
                 f"{redact(plan.gsp or plan.update)}: the staging graph holds {held} triples, "
                 f"{payload.triples} were sent; the target graph was not changed"
             )
-        say("swapping the staging graph onto the target" if not plan.append else "adding the staging graph to the target")
+        progress.stage("swapping the staging graph onto the target" if not plan.append
+                       else "adding the staging graph to the target")
         swapping = True
         if plan.append:
             client.update(plan.update, f"ADD SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
@@ -347,6 +347,7 @@ def load(payload: Payload, plan: Plan, progress: Progress | None = None) -> Load
         _drop_quietly(plan, staging)
         raise
     try:
+        progress.stage("counting the triples in the target graph")
         target_triples = _count(client, plan, plan.graph)
     except KeyboardInterrupt:
         raise _interrupted(plan, True) from None
@@ -370,8 +371,9 @@ def _stale_staging_graphs(client: _Client, plan: Plan, prefix: str) -> list[str]
     return sorted(row["g"]["value"] for row in rows if "g" in row)
 
 
-def _upload(client: _Client, plan: Plan, staging: str, payload: Payload, say: Progress) -> int:
-    sent = chunks = 0
+def _upload(client: _Client, plan: Plan, staging: str, payload: Payload, progress: Progress) -> int:
+    chunks = 0
+    progress.stage("uploading", total=payload.triples, unit="triples")
     for body, count in payload.chunks(plan.chunk_size):
         if plan.gsp:
             separator = "&" if "?" in plan.gsp else "?"
@@ -380,9 +382,8 @@ def _upload(client: _Client, plan: Plan, staging: str, payload: Payload, say: Pr
         else:
             text = b"INSERT DATA { GRAPH <" + staging.encode() + b"> {\n" + body + b"} }"
             client.request(plan.update, text, "application/sparql-update")
-        sent += count
         chunks += 1
-        say(f"uploaded {sent:,} of {payload.triples:,} triples")
+        progress.advance(count, note=f"{chunks} chunk(s)")
     return chunks
 
 

@@ -46,10 +46,19 @@ def check_store_folder(path: str | Path) -> None:
     if not location.is_dir() or (location / MARKER).is_file():
         return
     if any(location.iterdir()):
+        if _is_bare_oxigraph(location):
+            raise UsageError(
+                f"--store {location} holds an Oxigraph database without kg's {MARKER} (a store of an earlier "
+                "kg, or another program's); kg does not write into it: remove it or choose another folder"
+            )
         raise UsageError(
             f"--store {location} is a folder that is not a kg store (no {MARKER}); "
             "kg writes only into an empty folder or a store it made, so choose another folder"
         )
+
+
+def _is_bare_oxigraph(location: Path) -> bool:
+    return (location / "CURRENT").is_file() and any(location.glob("MANIFEST-*")) and any(location.glob("OPTIONS-*"))
 
 
 def _read_pointer(location: Path) -> str | None:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError, UsageError
+from ..model import NO_PROGRESS, Progress
 from ..query.sparql import from_json_term, json_rows
 from ..resources import shapes_dir
 from ..sinks import endpoint as remote
@@ -248,30 +249,40 @@ def validate(
     jobs: int = 2,
     partition_size: int | None = DEFAULT_PARTITION_SIZE,
     native_sparql: bool | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Report:
     """Run shapes and checks on ``target``; ``partition_size=None`` validates
     the whole graph as one rdflib graph, with pySHACL also running the
     sh:sparql constraints (slow; for comparisons). ``native_sparql`` (default:
-    when partitioned) runs the sh:sparql constraints on Oxigraph instead."""
+    when partitioned) runs the sh:sparql constraints on Oxigraph instead.
+    ``progress`` hears each stage begin and each partition and check done."""
+    progress.stage("loading the shapes")
     shapes = load_shapes(base, shapes_directory)  # config errors before any data work
     checks = load_checks(checks_directory)
     if native_sparql is None:
         native_sparql = partition_size is not None
     native, for_pyshacl = plan_sparql(shapes) if native_sparql else ([], shapes)
+    progress.stage(f"reading {target.describe()}")
     store, select = open_target(target)
     partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
     # pyoxigraph evaluates queries without the GIL: the sh:sparql constraints
     # run in a thread while this one cuts partitions for the pySHACL workers.
     with ThreadPoolExecutor(1) as side:
         sparql = side.submit(run_native, native, store)
-        raw = run_shapes(partitions, for_pyshacl, jobs)
+        progress.stage("validating the shapes", unit="partitions")
+        raw = run_shapes(partitions, for_pyshacl, jobs, progress)
+        if native:
+            progress.stage(f"running {len(native)} SHACL-SPARQL constraints")
         raw |= sparql.result()
     results = [
         Result(Severity(sev), focus, message, source, path, value, component)
         for sev, focus, message, source, path, value, component in raw
     ]
+    progress.stage("running the checks", total=len(checks), unit="checks")
     for check in checks:
         results.extend(run_check(check, select))
+        progress.advance(1)
+    progress.stage("finding the source records of the results")
     locations = source_locations(store_select(store), {r.focus for r in results})
     results = [_located(r, locations.get(r.focus)) for r in results]
     rules = [f"<{s}>" for s in shape_names(shapes)] + [c.source for c in checks]

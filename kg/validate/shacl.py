@@ -11,6 +11,7 @@ import multiprocessing
 import re
 from collections.abc import Iterable
 
+from ..model import NO_PROGRESS, Progress
 from ..vocab import RDF, SH
 from . import pyshacl_patches
 from .report import Severity
@@ -139,8 +140,9 @@ def _wrap(path: str) -> str:
     return f"<{path}>" if re.match(r"^[a-z][\w+.-]*:", path) and not path.startswith("<") else path
 
 
-def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResult]:
-    """pySHACL over ``partitions``, in ``jobs`` processes when there is more than one."""
+def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2, progress: Progress = NO_PROGRESS) -> set[RawResult]:
+    """pySHACL over ``partitions``, in ``jobs`` processes when there is more
+    than one; ``progress`` advances by one for each partition validated."""
     global _VALIDATOR
     shapes_nt = shapes.serialize(format="nt")
     texts = iter(partitions)
@@ -155,8 +157,10 @@ def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResul
                 _load_validator(shapes_nt)
                 for text in (t for t in (first, second) if t is not None):
                     found.update(validate_partition(text))
+                    progress.advance(1)
                 for text in texts:
                     found.update(validate_partition(text))
+                    progress.advance(1)
             finally:
                 _VALIDATOR = None
         return found
@@ -168,8 +172,10 @@ def run_shapes(partitions: Iterable[str], shapes, jobs: int = 2) -> set[RawResul
                 done, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
                 for task in done:
                     found.update(task.result())
+                    progress.advance(1)
             pending.add(pool.submit(validate_partition, text))
         for task in futures.as_completed(pending):
             found.update(task.result())
+            progress.advance(1)
     return found
 
