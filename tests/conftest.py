@@ -146,3 +146,50 @@ def interrupt_on_call(monkeypatch, module, name: str, number: int = 1) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, wrapper)
+
+
+# ------------------------------------------------------------------ Virtuoso
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real Virtuoso 7 (tests/virtuoso.py), fresh database, taking anonymous
+    updates; skipped where `virtuoso-t` is not installed."""
+    from virtuoso import VirtuosoServer, isql_binary, virtuoso_binary
+
+    if not virtuoso_binary() or not isql_binary():
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port()).start()
+    try:
+        server.open_for_updates()
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class LoadedGraph:
+    query_url: str
+    graph: str | None
+
+
+def kg_load_into(base: str, profile: str, ntriples: Path, graph: str) -> None:
+    """`kg load FILE --profile PROFILE --endpoint-base BASE --graph GRAPH`, as a user runs it."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    answer = CliRunner().invoke(
+        cli, ["load", str(ntriples), "--profile", profile, "--endpoint-base", base, "--graph", graph],
+        catch_exceptions=False,
+    )
+    assert answer.exit_code == 0, answer.output
+
+
+@pytest.fixture(scope="session")
+def virtuoso_example(virtuoso_server, example_build) -> LoadedGraph:
+    """The example graph in Virtuoso's named graph `.graph`, loaded with `kg load`
+    (profile `virtuoso`); query it at `.query_url` (/sparql)."""
+    graph = "https://example.org/graph/kg-example"
+    kg_load_into(virtuoso_server.url, "virtuoso", example_build.ntriples, graph)
+    return LoadedGraph(virtuoso_server.query_url, graph)

@@ -1,14 +1,12 @@
-"""The same named query gives the same rows on three engines.
+"""The parameter tables and helpers the engine tests share, and engine edge cases.
 
-The embedded store (pyoxigraph, parameters in VALUES blocks), rdflib's engine
-on a graph parsed from the exported file (initBindings), and a real Oxigraph
-server reached through `kg query --endpoint` (a VALUES block). Rows are
-compared as plain values, since engines may spell a number differently.
+Every named query on every engine (rdflib, an Oxigraph server through
+`kg query --endpoint`, Jena, Virtuoso) is compared with the embedded store in
+tests/test_engines_conformance.py; this file keeps the cases that are not
+row-for-row comparisons.
 """
 
 from __future__ import annotations
-
-import json
 
 import pytest
 import rdflib
@@ -16,9 +14,9 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.query.registry import load_queries
-from kg.query.run import from_sparql_json, run_local, run_rdflib
+from kg.query.run import run_local, run_rdflib
 from kg.sinks.store import open_store
-from test_queries import DATA, ID, KGC, rows, simple
+from test_queries import ID, KGC, rows, simple
 
 CORPUS_PARAMS = {
     "work": f"{ID}work/puschner-2019-6f1efec9f9",
@@ -71,33 +69,6 @@ def remote(server, name, params, fmt="sparql-json"):
     outcome = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert outcome.exit_code == 0, outcome.output
     return outcome.output
-
-
-@pytest.mark.parametrize("name", QUERIES)
-def test_three_engines_agree_on_the_corpus(name, corpus_store, corpus_graph, loaded_oxigraph):
-    query = load_queries()[name]
-    params = params_for(query, CORPUS_PARAMS)
-    local = run_local(corpus_store, query, params)
-    assert plain(run_rdflib(corpus_graph, query, params)) == plain(local)
-    if query.form == "graph":
-        import pyoxigraph as ox
-
-        triples = [q.triple for q in ox.parse(remote(loaded_oxigraph, name, params, "nt").encode(), format=ox.RdfFormat.N_TRIPLES)]
-        assert sorted(map(str, triples)) == sorted(map(str, local.triples))
-    else:
-        assert plain(from_sparql_json(json.loads(remote(loaded_oxigraph, name, params)))) == plain(local)
-
-
-@pytest.mark.parametrize("name", QUERIES)
-def test_embedded_store_and_rdflib_agree_on_the_fixture(name):
-    import pyoxigraph as ox
-
-    query = load_queries()[name]
-    params = params_for(query, FIXTURE_PARAMS)
-    store = ox.Store()
-    store.load(path=str(DATA / "fixture.ttl"), format=ox.RdfFormat.TURTLE)
-    graph = rdflib.Graph().parse(DATA / "fixture.ttl")
-    assert plain(run_rdflib(graph, query, params)) == plain(run_local(store, query, params))
 
 
 def test_most_corpus_answers_are_not_empty(corpus_store):

@@ -270,7 +270,10 @@ class _Client:
         self.request(url, text.encode("utf-8"), "application/sparql-update")
 
     def select(self, url: str, text: str) -> list[dict[str, Any]]:
-        answer = self.request(url, text.encode("utf-8"), "application/sparql-query", "application/sparql-results+json")
+        # A form-encoded POST, which every SPARQL 1.1 store takes: Virtuoso 7 never
+        # answers a POST of application/sparql-query (openlink/virtuoso-opensource#842).
+        body = urllib.parse.urlencode({"query": text}).encode("ascii")
+        answer = self.request(url, body, "application/x-www-form-urlencoded", "application/sparql-results+json")
         try:
             return json.loads(answer)["results"]["bindings"]
         except (ValueError, KeyError, TypeError):
