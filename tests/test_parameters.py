@@ -183,3 +183,14 @@ def test_identifiers_are_found_as_pasted(kg, identifiers_store, query, name, pas
 def test_what_is_not_an_identifier_is_refused(kg, identifiers_store, query, name, pasted, expected):
     message = refused(kg(query, "-p", name, pasted, store=identifiers_store))
     assert f"parameter {name}: {pasted!r} {expected}" in message
+
+
+def test_a_bad_parameter_is_reported_before_a_missing_store(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["query", "author-coauthors", "-p", "author", "foo:bar",
+                                      "--store", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "is not an IRI kg knows" in result.output and "no kg store" not in result.output

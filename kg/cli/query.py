@@ -15,7 +15,7 @@ import click
 
 from ..config import load_config
 from ..errors import UsageError
-from ..query.registry import NamedQuery, get_query, scan_queries
+from ..query.registry import NamedQuery, bind_parameters, get_query, scan_queries
 from ..query.run import run_local, run_remote
 from ..query.results import GRAPH_FORMATS, ROW_FORMATS, default_format, render
 from ..sinks.store import open_store
@@ -162,6 +162,7 @@ def run_command(named: NamedQuery) -> click.Command:
             result = run_remote(endpoint, named, values, limit=limit, timeout=timeout, graph=config.graph)
         else:
             config = load_config(store=store)
+            bind_parameters(named, values, base=config.base)  # a bad -p is the error, whatever the store
             db = open_store(config.store, read_only=True)
             result = run_local(db, named, values, limit=limit, timeout=timeout, graph=graph)
         click.echo(render(result, fmt, config.base), nl=False)
