@@ -12,6 +12,7 @@ import click
 from ..errors import Interrupted, KgError
 from .build import build, stats
 from .concepts import concepts
+from .inspect import inspect_command
 from .load import export_command, load_command, serve_command_cli
 from .query import query
 from .validate import validate_command
@@ -49,7 +50,7 @@ def cli() -> None:
     """
 
 
-for command in (build, stats, query, validate_command, concepts, load_command, export_command, serve_command_cli):
+for command in (build, stats, inspect_command, query, validate_command, concepts, load_command, export_command, serve_command_cli):
     cli.add_command(command)
 
 
