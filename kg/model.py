@@ -124,6 +124,10 @@ class ReadResult:
 
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[int, dict] = field(default_factory=dict)
+    """How the reader delimited each record, by its first line (the listing
+    reader: the title line and what ended the record), for `kg inspect`; of
+    one file only, so :meth:`extend` leaves it out."""
     seen: int = 0
     """Records the reader met, counted by :meth:`keep` and :meth:`skip`: each is
     in ``records`` or skipped in ``problems``, so :attr:`counts_add_up` holds

@@ -97,3 +97,25 @@ def test_inspect_text_shows_authors_as_printed_and_as_split():
 def test_inspect_a_missing_file_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["inspect", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_inspect_says_how_each_listing_record_was_cut_out(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "Peer workers in crisis teams\n\n2019 ◽\nVol 4 (2) ◽\npp. 1-9 ◽\nAuthor(s):\nJane Doe ◽\nRich Roe\n\n"
+        "2020 ◽\nVol 5 (1) ◽\nAuthor(s):\nAnna Ben\n",
+        encoding="utf-8",
+    )
+    records = [i for i in inspect_json(str(path)) if i["kind"] == "record"]
+    assert [r["delimited"] for r in records] == [
+        {"title_line": 1, "ended_by": "the next year line at line 10"},
+        {"title_line": None, "ended_by": "the end of the file"},
+    ]
+    text = CliRunner().invoke(cli, ["inspect", "--format", "table", str(path)]).stdout
+    assert "page.txt:1  (title from line 1; ended by the next year line at line 10)" in text
+    assert "page.txt:10  (no title line; ended by the end of the file)" in text
+
+
+def test_inspect_of_other_formats_has_no_delimiting_notes():
+    items = inspect_json(str(GOLDEN / "input.ris"))
+    assert [i["delimited"] for i in items if i["kind"] == "record"] == [None]

@@ -169,3 +169,87 @@ def test_record_without_year_is_skipped_and_reported():
 def test_ellipsis_outside_author_list_is_reported():
     result = read("2019 ◽\nAuthor(s):\nAna Silva\n\n...\n")
     assert [(p.line, p.skipped) for p in result.problems] == [(5, False)]
+
+
+# -- failure classes found on rendered real listings (benchmarks/listing_accuracy.py)
+
+
+def test_record_without_abstract_runs_into_next_title():
+    text = "2019 ◽\nAuthor(s):\nAna Silva ◽\nBo Li\nSecond paper title\n\n2020 ◽\nAuthor(s):\nCy Twombly\n"
+    first, second = read(text).records
+    assert [a.name for a in first.authors] == ["Ana Silva", "Bo Li"]
+    assert (second.title, second.source.line) == ("Second paper title", 5)
+
+
+def test_truncated_list_after_last_author_without_separator():
+    (record,) = read("2019 ◽\nAuthor(s):\nAna Silva ◽\nBo Li\n...\n").records
+    assert record.authors_truncated and [a.name for a in record.authors] == ["Ana Silva", "Bo Li"]
+
+
+def test_last_paragraph_of_abstract_is_not_next_untitled_records_title():
+    text = (
+        "2019 ◽\nAuthor(s):\nAna Silva\n\nWe asked peers. They answered at length.\n\n"
+        "The answers were mixed.\n\n\n2020 ◽\nAuthor(s):\nBo Li\n"
+    )
+    first, second = read(text).records
+    assert first.abstract == "We asked peers. They answered at length. The answers were mixed."
+    assert second.title is None and second.source.line == 10
+
+
+def test_real_title_after_one_paragraph_abstract_stays_a_title():
+    text = (
+        "2019 ◽\nAuthor(s):\nAna Silva\n\nWe asked peers. They answered at length.\n\n\n"
+        "Peer work in forensic care. A preliminary report.\n\n2020 ◽\nAuthor(s):\nBo Li\n"
+    )
+    first, second = read(text).records
+    assert first.abstract == "We asked peers. They answered at length."
+    assert second.title == "Peer work in forensic care. A preliminary report."
+
+
+def test_title_with_subtitle_after_a_colon_is_not_a_structured_abstract():
+    text = "2019 ◽\nAuthor(s):\nAna Silva\n\nFROM OBJECT TO FLOW: NETWORK SENSIBILITY\n\n2020 ◽\nAuthor(s):\nBo Li\n"
+    first, second = read(text).records
+    assert first.abstract is None and second.title == "FROM OBJECT TO FLOW: NETWORK SENSIBILITY"
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Vol 74 (5-B(E))", ("74", "5-B(E)")),
+        ("Vol 7 (Suppl 2)", ("7", "Suppl 2")),
+        ("Vol 12 (3-4)", ("12", "3-4")),
+        ("Vol 31 (may)", ("31", "may")),
+        ("Vol (153)", (None, "153")),
+        ("Vol 43 (4, SI)", ("43", "4, SI")),
+    ],
+)
+def test_volume_and_issue_forms_databases_print(line, expected):
+    (record,) = read(f"2019 ◽\n{line} ◽\nAuthor(s):\nAna Silva\n").records
+    assert (record.volume, record.issue) == expected
+
+
+def test_author_named_like_a_volume_line_stays_an_author():
+    (record,) = read("2014 ◽\nAuthor(s):\nGarzon, Ramiro ◽\nVolinia, Stefano ◽\nNicolet, Deedra\n").records
+    assert [a.name for a in record.authors] == ["Garzon, Ramiro", "Volinia, Stefano", "Nicolet, Deedra"]
+
+
+@pytest.mark.parametrize(
+    "pages, expected",
+    [
+        ("e394-e395", ("e394", "e395")),
+        ("1405; author reply 1405", ("1405", None)),
+        ("12-3; discussion 13-4", ("12", "13")),
+        ("561-75; discussion 575", ("561", "575")),
+        ("198", ("198", None)),
+        ("e16881", ("e16881", None)),
+        ("UNSP 11", ("UNSP 11", None)),
+    ],
+)
+def test_page_forms_databases_print(pages, expected):
+    (record,) = read(f"2019 ◽\npp. {pages} ◽\nAuthor(s):\nAna Silva\n").records
+    assert (record.first_page, record.last_page) == expected
+
+
+def test_names_with_initials_only_stay_one_author_each():
+    (record,) = read("2019 ◽\nAuthor(s):\nS.B. Andersen ◽\nC Armour ◽\nBlachly, J S\n").records
+    assert [a.name for a in record.authors] == ["S.B. Andersen", "C Armour", "Blachly, J S"]

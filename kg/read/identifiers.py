@@ -235,12 +235,17 @@ def split_pages(value: str | None) -> tuple[str | None, str | None]:
     """``349-69`` -> (``349``, ``369``); ``e32822`` -> (``e32822``, None).
 
     MEDLINE abbreviates the last page (``349-69``): it is expanded from the
-    first page so that start <= end holds. Other values stay as printed.
+    first page so that start <= end holds. A trailer after ``;`` (``12-3;
+    discussion 13-4``, ``1405; author reply 1405``) is left out: the article's
+    pages come first. Other values stay as printed.
     """
     text = (value or "").strip()
     if not text or text.lower() in _NO_PAGES:
         return None, None
     match = _PAGE_RANGE.match(text)
+    if not match and ";" in text:
+        # MEDLINE adds what follows the article: "12-3; discussion 13-4".
+        match = _PAGE_RANGE.match(text.split(";", 1)[0].strip())
     if not match:
         return text, None
     first, last = match[1], match[2]

@@ -10,10 +10,12 @@ JSON Lines, one object a line, ``"kind"`` first:
 - ``{"kind": "record", "file", "line", "format", "doc_type", "title", "year",
   "date", "volume", "issue", "first_page", "last_page", "doi", "venue",
   "authors", "authors_truncated", "abstract_sections", "abstract_chars",
-  "keywords", "subject_headings", "identifiers"}`` — ``authors`` a list of
+  "keywords", "subject_headings", "identifiers", "delimited"}`` — ``authors`` a list of
   ``{"printed", "given", "family", "orcid"}``, ``venue`` ``{"title", "issn",
   "eissn", "publisher"}`` or null, ``abstract_sections`` a list of ``{"label",
-  "chars"}``; a field the record lacks is null (or an empty list);
+  "chars"}``; ``delimited`` how the reader cut the record out of the file (for
+  listings ``{"title_line": N or null, "ended_by": "the next year line at line
+  N"}``, else null); a field the record lacks is null (or an empty list);
 - ``{"kind": "problem", "file", "line", "column", "reason", "skipped", "text"}``
   for a record skipped or a line the reader could not place.
 """
@@ -36,6 +38,8 @@ class FileInspection:
     format: str
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[int, dict] = field(default_factory=dict)
+    """How the reader delimited each record, by its first line (listings)."""
 
 
 def inspect_files(inputs: Sequence[str | Path], format: str | None = None) -> list[FileInspection]:
@@ -45,11 +49,11 @@ def inspect_files(inputs: Sequence[str | Path], format: str | None = None) -> li
     found = []
     for path in sorted(files, key=lambda p: names[p]):
         used, result = read_path(path, names[path], format)
-        found.append(FileInspection(names[path], used, result.records, sorted(result.problems)))
+        found.append(FileInspection(names[path], used, result.records, sorted(result.problems), result.notes))
     return found
 
 
-def record_json(record: Record) -> dict:
+def record_json(record: Record, delimited: dict | None = None) -> dict:
     venue = record.venue
     return {
         "kind": "record",
@@ -77,6 +81,7 @@ def record_json(record: Record) -> dict:
         "keywords": list(record.keywords),
         "subject_headings": list(record.subject_headings),
         "identifiers": [{"scheme": scheme, "value": value} for scheme, value in record.identifiers],
+        "delimited": delimited,
     }
 
 
@@ -106,7 +111,7 @@ def json_objects(inspections: Iterable[FileInspection]) -> Iterable[dict]:
     """The JSON Lines objects, file by file: the file, its records, its problems."""
     for inspection in inspections:
         yield file_json(inspection)
-        yield from (record_json(r) for r in inspection.records)
+        yield from (record_json(r, inspection.notes.get(r.source.line)) for r in inspection.records)
         yield from (problem_json(p) for p in inspection.problems)
 
 
@@ -117,7 +122,7 @@ def render_text(inspections: Iterable[FileInspection]) -> str:
         skipped = sum(1 for p in inspection.problems if p.skipped)
         out.append(f"{inspection.file}: {inspection.format}, {len(inspection.records)} record(s), {skipped} skipped")
         for record in inspection.records:
-            out.extend(_record_lines(record))
+            out.extend(_record_lines(record, inspection.notes.get(record.source.line)))
         for problem in inspection.problems:
             kind = "skipped" if problem.skipped else "not placed"
             out.append(f"  {kind}: {visible(str(problem))}")
@@ -125,9 +130,13 @@ def render_text(inspections: Iterable[FileInspection]) -> str:
     return "\n".join(out)
 
 
-def _record_lines(record: Record) -> list[str]:
-    data = record_json(record)
-    lines = [f"  {record.source.file}:{record.source.line}"]
+def _record_lines(record: Record, delimited: dict | None) -> list[str]:
+    data = record_json(record, delimited)
+    how = ""
+    if delimited:
+        title = f"title from line {delimited['title_line']}" if delimited["title_line"] else "no title line"
+        how = f"  ({title}; ended by {delimited['ended_by']})"
+    lines = [f"  {record.source.file}:{record.source.line}{how}"]
     for key in ("doc_type", "title", "year", "date", "volume", "issue", "first_page", "last_page", "doi"):
         if data[key] not in (None, ""):
             lines.append(f"    {key:<11} {visible(str(data[key]))}")

@@ -12,6 +12,13 @@ A record is::
     <blank>
     Optional abstract paragraph
 
+The last author line has no separator after it, so a line that follows it is
+the next record's title. A paragraph before a year line is that record's title
+unless it reads as prose (long, several sentences, structured) or ends an
+abstract (two blank lines before the year line, a final full stop).
+Volumes keep nested issues (``Vol 74 (5-B(E))``) and pages are split as the
+other readers split them (``12-3; discussion 13-4`` is 12-13).
+
 Records may follow each other with no blank line, lines may end in any mix of
 Unicode spaces, and page boilerplate surrounds the records. A line that fits
 nowhere is reported with its line number, never dropped silently.
@@ -23,15 +30,16 @@ import re
 from dataclasses import dataclass, field
 
 from .abstracts import split_structured_abstract
-from .identifiers import missing_identity, plausible_year, year_problem
+from .identifiers import missing_identity, plausible_year, split_pages, year_problem
 from ..model import Problem, ReadResult, Record, SourceRef
 from .names import clean_printed_name, make_author
 
 SEPARATOR = "◽"
 
 YEAR = re.compile(r"^(\d{4})$")
-VOLUME = re.compile(r"^Vol(?:ume)?\.?\s*(?P<volume>[^()]+?)?\s*(?:\((?P<issue>[^)]*)\))?$", re.I)
-PAGES = re.compile(r"^pp?\.\s*(?P<first>[^\s–—-]+)(?:\s*[-–—]\s*(?P<last>\S+))?$")
+# The issue is everything inside the outer brackets: ``Vol 74 (5-B(E))``.
+VOLUME = re.compile(r"^Vol(?:ume)?(?:\.|\b)\s*(?P<volume>[^()]+?)?\s*(?:\((?P<issue>.*)\))?$", re.I)
+PAGES = re.compile(r"^pp?\.\s*(?P<pages>\S.*)$")
 AUTHORS = re.compile(r"^Authors?(?:\s*\(s\))?\s*:$", re.I)
 ELLIPSIS = re.compile(r"^(?:\.\.\.|…)$")
 
@@ -65,6 +73,9 @@ TYPE_LABEL = re.compile(
 # A text paragraph just before a year line is taken as the next record's title
 # when it is this short; longer text is the previous record's abstract.
 MAX_TITLE_CHARS = 300
+# A full stop ending a sentence that another follows: prose, not a title. Three
+# letters before the stop keep initials ("G. Don") and "vs." out.
+SENTENCE_BREAK = re.compile(r"[a-z0-9)\]%]{3}\.\s+[A-Z(]")
 
 
 def normalise_line(raw: str) -> str:
@@ -78,6 +89,8 @@ def normalise_line(raw: str) -> str:
 @dataclass
 class _Draft:
     first_line: int
+    title_line: int | None = None
+    """The line taken as the title, for `kg inspect`."""
     title: str | None = None
     doc_type: str | None = None
     year_line: int | None = None
@@ -93,6 +106,8 @@ class _Draft:
     truncated: bool = False
     abstract: list[str] = field(default_factory=list)
     has_authors_header: bool = False
+    authors_closed: bool = False
+    """The last author line had no trailing separator: the list has ended."""
 
 
 class _ListingParser:
@@ -102,18 +117,24 @@ class _ListingParser:
         self.draft: _Draft | None = None
         # Text paragraphs not yet given to a title or an abstract: (line, text).
         self.pending: list[tuple[int, str]] = []
+        # Blank lines since the last line with text: a title is followed by at
+        # most one before the year line, an abstract by two.
+        self.blank_run = 0
 
     def problem(self, line: int, reason: str, text: str = "") -> None:
         self.result.problems.append(Problem(self.file, line, reason, text))
 
     # -- record boundaries -------------------------------------------------
 
-    def start_record(self, lineno: int) -> _Draft:
+    def start_record(self, lineno: int, why: str) -> _Draft:
+        """A new record from ``lineno``, the ``why`` line (a year line, a second
+        Vol line...) that ends the one before."""
         title_line = self.take_title()
         self.flush_pending_as_abstract()
-        self.finish()
+        self.finish(f"{why} at line {lineno}")
         draft = _Draft(first_line=title_line[0] if title_line else lineno)
         if title_line:
+            draft.title_line = title_line[0]
             draft.title, draft.doc_type = split_type_label(title_line[1])
         self.draft = draft
         return draft
@@ -124,13 +145,16 @@ class _ListingParser:
             return None
         lineno, text = self.pending[-1]
         previous = self.draft
-        looks_like_title = (
-            TYPE_LABEL.match(text) is not None
-            or previous is None
-            or bool(previous.abstract)
-            or len(self.pending) > 1
-            or (len(text) <= MAX_TITLE_CHARS and not split_structured_abstract(text))
-        )
+        if TYPE_LABEL.match(text) is not None or previous is None:
+            looks_like_title = True
+        elif self.blank_run >= 2:
+            # Two blank lines before the year line end an abstract; only a short
+            # line without a full stop, after a record with no abstract, is a title.
+            continues = bool(previous.abstract) or len(self.pending) > 1
+            looks_like_title = not (looks_like_prose(text, 1) or text.endswith(".") or continues)
+        else:
+            # "Title. A preliminary report." is still a title.
+            looks_like_title = not looks_like_prose(text, 2)
         if looks_like_title:
             self.pending.pop()
             return lineno, text
@@ -144,10 +168,11 @@ class _ListingParser:
                 self.problem(lineno, "text outside any record", text)
         self.pending.clear()
 
-    def finish(self) -> None:
+    def finish(self, ended_by: str) -> None:
         draft, self.draft = self.draft, None
         if draft is None:
             return
+        self.result.notes[draft.first_line] = {"title_line": draft.title_line, "ended_by": ended_by}
         if draft.year_line is None:
             self.result.skip(self.file, draft.first_line, "record has no year line")
             return
@@ -162,15 +187,18 @@ class _ListingParser:
         line = normalise_line(raw)
         draft = self.draft
         if not line:
+            self.blank_run += 1
             if draft is not None:
-                draft.in_authors = False
+                draft.in_authors = draft.authors_closed = False
             return
+        blank_run, self.blank_run = self.blank_run, 0
         if line.casefold() in BOILERPLATE:
             if draft is not None:
                 draft.in_authors = False
             return
         if YEAR.match(line):
-            draft = self.start_record(lineno)
+            self.blank_run = blank_run
+            draft = self.start_record(lineno, "the next year line")
             draft.year_line = lineno
             if plausible_year(int(line)):
                 draft.year = int(line)
@@ -183,33 +211,39 @@ class _ListingParser:
         volume = VOLUME.match(line)
         if volume and (volume["volume"] or volume["issue"]):
             if draft is None or draft.volume or draft.issue or draft.has_authors_header:
-                draft = self.start_record(lineno)
+                draft = self.start_record(lineno, "a Vol line of the next record")
             draft.volume = clean(volume["volume"])
             draft.issue = clean(volume["issue"])
             return
         pages = PAGES.match(line)
         if pages:
             if draft is None or draft.first_page or draft.has_authors_header:
-                draft = self.start_record(lineno)
-            draft.first_page = pages["first"]
-            draft.last_page = pages["last"]
+                draft = self.start_record(lineno, "a pp. line of the next record")
+            draft.first_page, draft.last_page = split_pages(pages["pages"])
             return
         if AUTHORS.match(line):
             if draft is None or draft.has_authors_header:
-                draft = self.start_record(lineno)
+                draft = self.start_record(lineno, "an Author(s) line of the next record")
             draft.has_authors_header = True
             draft.in_authors = True
             return
+        if draft is not None and (draft.in_authors or draft.authors_closed) and ELLIPSIS.match(line):
+            draft.truncated = True
+            draft.in_authors = draft.authors_closed = False
+            return
         if draft is not None and draft.in_authors:
-            if ELLIPSIS.match(line):
-                draft.truncated = True
-                draft.in_authors = False
-                return
             for name in line.split(SEPARATOR):
                 name = clean_printed_name(name)
                 if name:
                     draft.authors.append(name)
+            if not raw.strip().endswith(SEPARATOR):
+                # The last author has no separator after it: what follows
+                # without a blank line is the next record's title.
+                draft.in_authors = False
+                draft.authors_closed = True
             return
+        if draft is not None:
+            draft.authors_closed = False
         if ELLIPSIS.match(line):
             self.problem(lineno, "'...' outside an author list", line)
             return
@@ -221,8 +255,19 @@ class _ListingParser:
         for lineno, text in self.pending:
             self.problem(lineno, "text after the last record that is not its abstract", text)
         self.pending.clear()
-        self.finish()
+        self.finish("the end of the file")
         return self.result
+
+
+def looks_like_prose(text: str, breaks: int) -> bool:
+    """Too long, several sentences or a structured abstract: not a title.
+
+    One label and a colon is a title with a subtitle (``FROM OBJECT TO FLOW: ...``).
+    """
+    if len(text) > MAX_TITLE_CHARS or len(SENTENCE_BREAK.findall(text)) >= breaks:
+        return True
+    structured = split_structured_abstract(text)
+    return structured is not None and len(structured[1]) >= 2
 
 
 def clean(value: str | None) -> str | None:
