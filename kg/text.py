@@ -82,3 +82,14 @@ def visible(text: str) -> str:
     """``text`` with control characters made visible (BEL as ``␇``, NUL as ``␀``,
     U+0085 as ``\\u0085``), for text bound for a terminal."""
     return text.translate(_VISIBLE) if _NEEDS_VISIBLE.search(text) else text
+
+
+def first_line(message: bytes | str | BaseException, limit: int = 300) -> str:
+    """The first non-empty line of a message (a server's answer, an exception),
+    decoded and cut at ``limit`` characters, for a one-line error; an exception
+    without a message gives its type's name."""
+    if isinstance(message, BaseException):
+        return first_line(str(message), limit) or type(message).__name__
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    found = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return found[:limit]

@@ -139,3 +139,18 @@ def test_missing_identity():
     assert missing_identity(Record(source, doi="10.1/x")) is None
     assert missing_identity(Record(source, authors=(Author("A B"),), year=2019)) is None
     assert missing_identity(Record(source, year=2019)) is not None
+
+
+def test_normalise_pmcid_gives_pubmed_centrals_form_whatever_the_export_printed():
+    from kg.read.identifiers import normalise_pmcid
+
+    assert normalise_pmcid("pmc1234") == normalise_pmcid("1234") == normalise_pmcid(" PMC1234 ") == "PMC1234"
+    assert normalise_pmcid("") is None and normalise_pmcid(None) is None
+
+
+def test_first_line_of_a_server_answer_or_an_exception():
+    from kg.text import first_line
+
+    assert first_line(b"\n  Internal Server Error \nmore") == "Internal Server Error"
+    assert first_line(ValueError("")) == "ValueError"
+    assert first_line("x" * 400) == "x" * 300

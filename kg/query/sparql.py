@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..errors import EndpointError, UsageError
+from ..text import first_line
 from ..vocab import XSD_STRING
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -115,7 +116,7 @@ def syntax_error(where: str, exc: SyntaxError) -> UsageError:
     """The usage error for Oxigraph's SyntaxError on the query text of
     ``where`` (a file): ``where:line:column: SPARQL syntax error: ...`` with the
     first line of Oxigraph's message, without the grammar's character classes."""
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0].strip()
+    text = first_line(exc, limit=10_000)
     found = _OXIGRAPH_AT.match(text)
     place = f"{where}:{found.group(1)}:{found.group(2)}" if found else where
     detail = text[found.end():] if found else text

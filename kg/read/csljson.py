@@ -28,12 +28,14 @@ from .identifiers import (
     missing_identity,
     normalise_doi,
     normalise_orcid,
+    normalise_pmcid,
     parse_date,
     split_pages,
     strip_markup,
     year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
+from ..text import first_line
 from .names import make_author, make_author_from_parts
 from .headings import collect_headings, is_mesh_like, split_heading
 
@@ -71,7 +73,7 @@ def read_json(text: str, file: str, items_of, build) -> ReadResult:
         result.skip(file, exc.lineno, f"not valid JSON: {exc.msg}", column=exc.colno)
         return result
     except (ValueError, RecursionError) as exc:  # an integer of 4300+ digits, nesting too deep
-        result.skip(file, 0, f"unreadable JSON: {(str(exc).splitlines() or [type(exc).__name__])[0]}")
+        result.skip(file, 0, f"unreadable JSON: {first_line(exc)}")
         return result
     return read_items(items_of(data), file, build)
 
@@ -182,9 +184,9 @@ def _identifiers(item: dict) -> tuple[tuple[str, str], ...]:
     pmid = _first_string(item.get("PMID"))
     if pmid and pmid.isdigit():
         found.append(("pmid", pmid))
-    pmcid = _first_string(item.get("PMCID"))
+    pmcid = normalise_pmcid(_first_string(item.get("PMCID")))
     if pmcid:
-        found.append(("pmcid", pmcid.upper() if pmcid.upper().startswith("PMC") else f"PMC{pmcid}"))
+        found.append(("pmcid", pmcid))
     return tuple(found)
 
 

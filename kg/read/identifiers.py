@@ -94,6 +94,14 @@ def find_issns(value: str | None) -> list[str]:
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
 
 
+def normalise_pmcid(value: str | None) -> str | None:
+    """``pmc1234``, ``1234`` -> ``PMC1234``: PubMed Central's form, whatever the export printed."""
+    text = (value or "").strip().upper()
+    if not text:
+        return None
+    return text if text.startswith("PMC") else f"PMC{text}"
+
+
 def normalise_orcid(value: str | None) -> str | None:
     """``https://orcid.org/0000-0002-3012-7446`` -> ``0000-0002-3012-7446``.
 

@@ -28,6 +28,7 @@ from .identifiers import (
     missing_identity,
     normalise_doi,
     normalise_orcid,
+    normalise_pmcid,
     parse_date,
     split_pages,
     strip_markup,
@@ -150,7 +151,7 @@ def _identifiers(block: _Block) -> tuple[tuple[str, str], ...]:
     pmid = block.first("PMID")
     if pmid and pmid.isdigit():
         found.append(("pmid", pmid))
-    pmcid = block.first("PMC")
+    pmcid = normalise_pmcid(block.first("PMC"))
     if pmcid:
         found.append(("pmcid", pmcid))
     return tuple(found)

@@ -26,6 +26,7 @@ from .identifiers import (
     find_issns,
     normalise_doi,
     normalise_orcid,
+    normalise_pmcid,
     parse_date,
     plausible_year,
     split_pages,
@@ -146,9 +147,9 @@ def _identifiers(work: dict) -> tuple[tuple[str, str], ...]:
     pmid = _id_tail(ids.get("pmid"))
     if pmid and pmid.isdigit():
         found.append(("pmid", pmid))
-    pmcid = _id_tail(ids.get("pmcid"))
+    pmcid = normalise_pmcid(_id_tail(ids.get("pmcid")))
     if pmcid:
-        found.append(("pmcid", pmcid.upper() if pmcid.upper().startswith("PMC") else f"PMC{pmcid}"))
+        found.append(("pmcid", pmcid))
     return tuple(found)
 
 

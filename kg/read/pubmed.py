@@ -33,6 +33,7 @@ from .identifiers import (
     missing_identity,
     normalise_doi,
     normalise_orcid,
+    normalise_pmcid,
     parse_date,
     split_pages,
     year_problem,
@@ -155,7 +156,7 @@ def _identifiers(root: etree._Element, pmid: str | None) -> tuple[tuple[str, str
         found.append(("pmid", pmid))
     for node in root.findall("PubmedData/ArticleIdList/ArticleId"):
         if node.get("IdType") == "pmc" and node.text and node.text.strip():
-            found.append(("pmcid", node.text.strip()))
+            found.append(("pmcid", normalise_pmcid(node.text)))
     return tuple(found)
 
 

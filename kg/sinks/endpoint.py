@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLExceptions, SPARQLWrapper
 
 from ..errors import EndpointError, UsageError
+from ..text import first_line
 from ..query.sparql import strip_comments
 
 try:
@@ -104,13 +105,6 @@ def http_error(where: str, code: int, reason: str = "", body: bytes | str = b"")
 
 def unreachable_error(where: str, exc: BaseException) -> EndpointError:
     return EndpointError(f"cannot reach {where}: {getattr(exc, 'reason', exc)}")
-
-
-def first_line(body: bytes | str) -> str:
-    """The first non-empty line of a server's message, decoded, at most 300 characters."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[0][:300] if lines else ""
 
 
 _WRAPPER_CODES = {

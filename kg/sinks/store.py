@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from ..errors import Interrupted, InputError, UsageError
 from ..rdf.sort import SortedStatements
+from ..text import first_line
 from .files import atomic_output
 
 MARKER = "kg-store.json"
@@ -101,15 +102,7 @@ def open_store(path: str | Path, *, read_only: bool = True) -> ox.Store:
     try:
         return ox.Store.read_only(str(folder))
     except (OSError, ValueError, RuntimeError) as exc:
-        raise InputError(f"cannot open the store at {path}: {_plain(exc)}") from None
-
-
-def _plain(exc: BaseException) -> str:
-    """RocksDB's message reduced to what a user can act on."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "lock" in text.lower():
-        return "it is in use by another process"
-    return text[:300]
+        raise InputError(f"cannot open the store at {path}: {first_line(exc)}") from None
 
 
 def replace_contents(path: str | Path, statements: SortedStatements, chunk_lines: int = 500_000) -> str:
@@ -154,7 +147,7 @@ def replace_contents(path: str | Path, statements: SortedStatements, chunk_lines
             shutil.rmtree(building, ignore_errors=True)
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"cannot write the store at {location}: {_plain(exc)}") from None
+        raise InputError(f"cannot write the store at {location}: {first_line(exc)}") from None
     return name
 
 
@@ -168,7 +161,7 @@ def _load(folder: Path, statements: SortedStatements, chunk_lines: int) -> None:
     try:
         store = ox.Store(str(folder))
     except (OSError, ValueError, RuntimeError) as exc:
-        raise OSError(_plain(exc)) from None
+        raise OSError(first_line(exc)) from None
     for chunk in statements.chunks(chunk_lines):
         store.bulk_load(input=chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     store.optimize()

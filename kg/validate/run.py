@@ -38,6 +38,7 @@ from ..errors import InputError, UsageError
 from ..model import NO_PROGRESS, Progress
 from ..query.sparql import from_json_term, json_rows
 from ..resources import shapes_dir
+from ..text import first_line
 from ..sinks import endpoint as remote
 from ..sinks.files import FORMATS
 from ..sinks.store import open_store
@@ -104,18 +105,14 @@ def _shapes_error(path: Path, exc: Exception) -> UsageError:
             pass
     except SyntaxError as found:
         place = f":{found.lineno}:{found.offset}" if found.lineno and found.offset else ""
-        reason = re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", re.sub(r"^Parser error [^:]*:\s*", "", _first_line(found)))
+        reason = re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", re.sub(r"^Parser error [^:]*:\s*", "", first_line(found)))
         return UsageError(f"{path}{place}: cannot read shapes: {reason}")
     except OSError as found:
         return UsageError(f"{path}: cannot read shapes: {found.strerror or found}")
     line = getattr(exc, "lines", None)  # rdflib's BadSyntax counts lines from 0
     why = re.search(r"Bad syntax \((.*)\) at \^", str(exc), re.DOTALL)
     return UsageError(f"{path}{f':{line + 1}' if isinstance(line, int) else ''}: cannot read shapes: "
-                      f"{why.group(1) if why else _first_line(exc)}")
-
-
-def _first_line(exc: Exception) -> str:
-    return remote.first_line(str(exc)) or type(exc).__name__
+                      f"{why.group(1) if why else first_line(exc)}")
 
 
 # --------------------------------------------------------------------------- data
@@ -155,7 +152,7 @@ def load_files(paths: Iterable[Path]) -> ox.Store:
         except (OSError, EOFError) as exc:
             raise InputError(f"{path}: cannot read: {exc}") from None
         except SyntaxError as exc:
-            raise InputError(f"{path}: not valid RDF: {_first_line(exc)}") from None
+            raise InputError(f"{path}: not valid RDF: {first_line(exc)}") from None
     return store
 
 
@@ -166,7 +163,7 @@ def load_endpoint(url: str, graph: str | None) -> ox.Store:
     try:
         store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
     except SyntaxError as exc:
-        raise InputError(f"{remote.redact(url)}: the CONSTRUCT answer is not Turtle: {_first_line(exc)}") from None
+        raise InputError(f"{remote.redact(url)}: the CONSTRUCT answer is not Turtle: {first_line(exc)}") from None
     return store
 
 
