@@ -95,12 +95,13 @@ def make_work(rng: random.Random, i: int, people: list[Person], base: str) -> tu
     return Work(paper_iri, record, (record,), tuple(p.iri for p in authors_people)), assignments
 
 
-def generate(papers: int, base: str = DEFAULT_BASE, seed: int = 42) -> list[str]:
-    """Sorted, unique N-Triples lines for ``papers`` generated papers."""
+def generate(papers: int, base: str = DEFAULT_BASE, seed: int = 42, start: int = 0) -> list[str]:
+    """Sorted, unique N-Triples lines for ``papers`` generated papers,
+    numbered from ``start`` (shards of one larger graph start further on)."""
     rng = random.Random(seed)
     people = make_people(rng, max(2, papers * 3 // 2), base)
     works, assignments = [], {}
-    for i in range(papers):
+    for i in range(start, start + papers):
         work, found = make_work(rng, i, people, base)
         works.append(work)
         if found:

@@ -148,8 +148,14 @@ def test_build_quiet_prints_nothing_even_on_a_terminal(corpus, tmp_path):
 # --------------------------------------------------------------- kg validate
 
 
+def test_validate_native_shows_its_queries(example_build):
+    ran = run_kg("validate", "--store", str(example_build.store))
+    assert ran.returncode == 0, ran.screen
+    assert re.search(r"validating the shapes \(native\)[ ━]+\d+/[1-9]\d* queries", ran.screen), ran.screen
+
+
 def test_validate_shows_partitions_and_checks_and_the_report_is_unchanged(example_build):
-    args = ["validate", "--store", str(example_build.store), "--partition-size", "3", "--jobs", "1"]
+    args = ["validate", "--store", str(example_build.store), "--engine", "pyshacl", "--partition-size", "3", "--jobs", "1"]
     on_terminal = run_kg(*args)
     piped = run_kg(*args, terminal=False)
     assert on_terminal.returncode == piped.returncode == 0, on_terminal.screen

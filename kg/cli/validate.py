@@ -12,8 +12,22 @@ from ..errors import DataProblems
 from ..sinks.files import atomic_output
 from ..validate.renderers import RENDERERS
 from ..validate.report import parse_fail_on
-from ..validate.run import DEFAULT_PARTITION_SIZE, Target, validate
-from .options import base_option, endpoint_option, graph_option, quiet_option, refuse_together, require, store_option
+from ..validate.run import (
+    DEFAULT_ENGINE,
+    DEFAULT_PARTITION_SIZE,
+    ENGINES,
+    Target,
+    validate,
+)
+from .options import (
+    base_option,
+    endpoint_option,
+    graph_option,
+    quiet_option,
+    refuse_together,
+    require,
+    store_option,
+)
 from .progress import progress_display
 
 FAIL_ON = ["violation", "warning", "info", "none"]
@@ -40,10 +54,15 @@ FAIL_ON = ["violation", "warning", "info", "none"]
 @click.option("-j", "--jobs", type=click.IntRange(1), default=min(2, os.cpu_count() or 1), show_default=True,
               help="Worker processes for the shapes.")
 @click.option("--partition-size", type=click.IntRange(1), default=DEFAULT_PARTITION_SIZE, show_default=True,
-              help="Papers per pySHACL partition.")
+              help="Papers per pySHACL partition (the pyshacl engine, and shapes the native one leaves to pySHACL).")
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="SHACL engine: native (shapes compiled to SPARQL on Oxigraph; pySHACL for what does not "
+                   "compile) or pyshacl (the reference, on partitions).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say on stderr which engine checked which shape.")
 @quiet_option
 def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, shapes_dir, checks_dir,
-                     source_root, jobs, partition_size, quiet):
+                     source_root, jobs, partition_size, engine, verbose, quiet):
     """Check the graph against kg's SHACL shapes and SPARQL checks.
 
     Validates the embedded store (default), the RDF FILEs named, or a remote
@@ -69,7 +88,10 @@ def validate_command(files, store, endpoint, graph, base, fmt, output, fail_on, 
     threshold = parse_fail_on(fail_on)
     with progress_display(quiet) as progress:
         report = validate(target, config.base, shapes_directory=shapes_dir, checks_directory=checks_dir,
-                          jobs=jobs, partition_size=partition_size, progress=progress)
+                          jobs=jobs, partition_size=partition_size, engine=engine, progress=progress)
+    if verbose:
+        for shape, used in report.engines:
+            click.echo(f"{used}: {shape}", err=True)
     render = RENDERERS[fmt]
     kwargs = {"source_root": source_root} if fmt in ("github", "junit") else {}
     if fmt in ("text", "github", "junit"):

@@ -101,6 +101,8 @@ class Report:
     """Every shape and check that ran, so renderers can list passing ones."""
     target: str = ""
     """What was validated (store folder, files, endpoint), for headers."""
+    engines: tuple[tuple[str, str], ...] = ()
+    """(shape, engine that checked it), for ``kg validate --verbose``."""
     counts: dict[Severity, int] = field(init=False)
 
     def __post_init__(self) -> None:

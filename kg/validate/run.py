@@ -1,5 +1,10 @@
-"""Validate a graph: SHACL shapes (pySHACL, per partition, in parallel) plus
-whole-graph SPARQL checks (on Oxigraph), merged into one :class:`Report`.
+"""Validate a graph: SHACL shapes plus whole-graph SPARQL checks (on
+Oxigraph), merged into one :class:`Report`.
+
+Two engines check the shapes. ``native`` (the default, kg.validate.native)
+compiles SHACL Core to SPARQL and runs it on Oxigraph over the whole graph;
+a shape it cannot compile goes to pySHACL as below. ``pyshacl`` (the
+reference) runs every shape through pySHACL on partitions, in parallel.
 
 Why partitions: pySHACL runs on rdflib, whose in-memory store needs ~1 KB and
 ~20 us per triple; a 100k-paper graph does not fit its budget as one graph.
@@ -38,11 +43,14 @@ from ..errors import InputError, UsageError
 from ..model import NO_PROGRESS, Progress
 from ..query.sparql import from_json_term, json_rows
 from ..resources import shapes_dir
-from ..text import first_line
 from ..sinks import endpoint as remote
 from ..sinks.files import FORMATS
 from ..sinks.store import open_store
+from ..text import first_line
 from ..vocab import DCTERMS, KG, KGSH, PROV, RDF, SH
+from .checks import Check, Select, display_term, load_checks, run_check
+from .native import plan as plan_core
+from .native import run as run_core
 from .partitions import (
     DEFAULT_PARTITION_SIZE,
     OWNED_LINKS,
@@ -50,15 +58,17 @@ from .partitions import (
     alternatives,
     whole_graph,
 )
-from .checks import Check, Select, display_term, load_checks, run_check
 from .report import Report, Result, Severity
 from .shacl import run_shapes
 from .shacl_sparql import plan as plan_sparql
 from .shacl_sparql import run_native
 
-__all__ = ["DEFAULT_PARTITION_SIZE", "Check", "Target", "load_checks", "load_shapes", "validate"]
+__all__ = ["DEFAULT_ENGINE", "DEFAULT_PARTITION_SIZE", "ENGINES", "Check", "Target", "load_checks", "load_shapes",
+           "validate"]
 
 IDENTITY_SHAPE = f"{KGSH}OwnIriShape"
+ENGINES = ("native", "pyshacl")
+DEFAULT_ENGINE = "native"
 
 
 # --------------------------------------------------------------------------- shapes
@@ -246,31 +256,50 @@ def validate(
     jobs: int = 2,
     partition_size: int | None = DEFAULT_PARTITION_SIZE,
     native_sparql: bool | None = None,
+    engine: str = DEFAULT_ENGINE,
     progress: Progress = NO_PROGRESS,
 ) -> Report:
     """Run shapes and checks on ``target``; ``partition_size=None`` validates
     the whole graph as one rdflib graph, with pySHACL also running the
     sh:sparql constraints (slow; for comparisons). ``native_sparql`` (default:
     when partitioned) runs the sh:sparql constraints on Oxigraph instead.
+    ``engine="native"`` compiles the SHACL Core shapes to SPARQL on Oxigraph
+    (kg.validate.native) and leaves to pySHACL only the shapes that do not
+    compile; ``"pyshacl"`` runs every core shape through pySHACL.
     ``progress`` hears each stage begin and each partition and check done."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown validation engine {engine!r}; use {' or '.join(ENGINES)}")
     progress.stage("loading the shapes")
     shapes = load_shapes(base, shapes_directory)  # config errors before any data work
     checks = load_checks(checks_directory)
     if native_sparql is None:
         native_sparql = partition_size is not None
+    if engine == "native":
+        native_sparql = True
     native, for_pyshacl = plan_sparql(shapes) if native_sparql else ([], shapes)
+    core = plan_core(for_pyshacl) if engine == "native" else None
+    engines = _engines(shapes, native, core)
     progress.stage(f"reading {target.describe()}")
     store, select = open_target(target)
-    partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
-    # pyoxigraph evaluates queries without the GIL: the sh:sparql constraints
-    # run in a thread while this one cuts partitions for the pySHACL workers.
-    with ThreadPoolExecutor(1) as side:
-        sparql = side.submit(run_native, native, store)
-        progress.stage("validating the shapes", unit="partitions")
-        raw = run_shapes(partitions, for_pyshacl, jobs, progress)
-        if native:
-            progress.stage(f"running {len(native)} SHACL-SPARQL constraints")
-        raw |= sparql.result()
+    if core is not None:
+        progress.stage("validating the shapes (native)", total=len(core.queries) + len(native), unit="queries")
+        on_disk = target.store if not (target.files or target.endpoint) else None
+        raw = run_core(core, store, jobs, on_done=lambda: progress.advance(1), sparql=tuple(native), location=on_disk)
+        if core.needs_pyshacl:
+            partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
+            progress.stage("validating the shapes left to pySHACL", unit="partitions")
+            raw |= run_shapes(partitions, core.fallback, jobs, progress)
+    else:
+        partitions = whole_graph(store) if partition_size is None else Partitioner(store, partition_size)
+        # pyoxigraph evaluates queries without the GIL: the sh:sparql constraints
+        # run in a thread while this one cuts partitions for the pySHACL workers.
+        with ThreadPoolExecutor(1) as side:
+            sparql = side.submit(run_native, native, store)
+            progress.stage("validating the shapes", unit="partitions")
+            raw = run_shapes(partitions, for_pyshacl, jobs, progress)
+            if native:
+                progress.stage(f"running {len(native)} SHACL-SPARQL constraints")
+            raw |= sparql.result()
     results = [
         Result(Severity(sev), focus, message, source, path, value, component)
         for sev, focus, message, source, path, value, component in raw
@@ -283,7 +312,19 @@ def validate(
     locations = source_locations(store_select(store), {r.focus for r in results})
     results = [_located(r, locations.get(r.focus)) for r in results]
     rules = [f"<{s}>" for s in shape_names(shapes)] + [c.source for c in checks]
-    return Report(tuple(results), tuple(rules), target.describe())
+    return Report(tuple(results), tuple(rules), target.describe(), engines=engines)
+
+
+def _engines(shapes, sparql, core) -> tuple[tuple[str, str], ...]:
+    """(shape, engine) for every shape that ran: ``native``, ``native
+    SHACL-SPARQL``, or ``pyshacl`` with the construct that kept it there."""
+    named = {f"<{s}>": "pyshacl" for s in shape_names(shapes)}
+    if core is not None:
+        named.update(core.engines)
+        named.update((c.shape.n3(), "native") for c in core.queries if c.shape.n3() in named)
+    for constraint in sparql:
+        named[constraint.source] = "native SHACL-SPARQL"
+    return tuple(sorted(named.items()))
 
 
 def _located(result: Result, where: tuple[str, int] | None) -> Result:

@@ -45,8 +45,10 @@ RawResult = tuple[int, str, str, str | None, str | None, str, str | None]
 def partition_graph(ntriples: str):
     """An rdflib graph of kg's own N-Triples lines (``<s> <p> <o> .``, as
     written from Oxigraph terms): each distinct term is made once, by rdflib's
-    own N-Triples term parser, and the triples go straight to the store."""
-    from rdflib import Graph
+    own N-Triples term parser, and the triples go straight to the store.
+    Blank nodes keep Oxigraph's labels, so results on them name the same
+    nodes as the native engine's and are the same from run to run."""
+    from rdflib import BNode, Graph
     from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
 
     graph = Graph()
@@ -57,7 +59,9 @@ def partition_graph(ntriples: str):
 
     def term(token: str):
         found = cache.get(token)
-        if found is None:
+        if found is None and token.startswith("_:"):
+            found = cache[token] = BNode(token[2:])
+        elif found is None:
             parser.line = token
             found = parser.object(bnodes)
             if parser.line:
@@ -125,14 +129,18 @@ def render_path(graph, path) -> str:
     if isinstance(path, URIRef):
         return str(path)
     if isinstance(path, BNode):
+        if graph.value(path, URIRef(f"{RDF}first")) is not None:
+            return "/".join(_wrap(render_path(graph, p)) for p in Collection(graph, path))
         inverse = graph.value(path, URIRef(f"{SH}inversePath"))
         if inverse is not None:
             return f"^{_wrap(render_path(graph, inverse))}"
         alternatives = graph.value(path, URIRef(f"{SH}alternativePath"))
         if alternatives is not None:
             return "(" + "|".join(_wrap(render_path(graph, p)) for p in Collection(graph, alternatives)) + ")"
-        if graph.value(path, URIRef(f"{RDF}first")) is not None:
-            return "/".join(_wrap(render_path(graph, p)) for p in Collection(graph, path))
+        for key, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+            inner = graph.value(path, URIRef(f"{SH}{key}"))
+            if inner is not None:
+                return f"({_wrap(render_path(graph, inner))}){mark}"
     return path.n3()
 
 

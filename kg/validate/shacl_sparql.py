@@ -107,8 +107,13 @@ def plan(shapes) -> tuple[list[NativeConstraint], object]:
 
 def _stands_alone(shapes, shape) -> bool:
     """The shape is validated only through its own targets: nothing in the
-    shapes graph points at it (sh:node, sh:property, sh:or lists, ...)."""
-    return next(iter(shapes.subjects(None, shape.node)), None) is None
+    shapes graph validates through it (sh:node, sh:property, sh:not,
+    sh:qualifiedValueShape, or a member of an sh:and/sh:or/sh:xone list).
+    Other mentions (a test manifest's expected sh:sourceShape) do not count."""
+    from rdflib import URIRef
+
+    nesting = {URIRef(f"{SH}{k}") for k in ("node", "property", "not", "qualifiedValueShape")} | {URIRef(f"{RDF}first")}
+    return not any(p in nesting for p in shapes.predicates(None, shape.node))
 
 
 def _target_pattern(shape) -> str | None:
