@@ -198,6 +198,17 @@ def _identifiers(fields: dict) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _database(fields: dict) -> str:
+    """The database that wrote the entry: Scopus's ``source`` field, Web of
+    Science's ``unique-id``/``web-of-science-categories``; "" when unknown."""
+    source = _text(fields, "source")
+    if source:
+        return source
+    if "web-of-science-categories" in fields or any(scheme == "wos" for scheme, _ in _identifiers(fields)):
+        return "Web of Science"
+    return ""
+
+
 def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
     line = (entry.start_line or 0) + 1
     fields = _fields(entry)
@@ -235,7 +246,7 @@ def build_record(entry: Entry, file: str, problems: list[Problem]) -> Record:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
     keywords, subject_headings = _keywords(fields)
     return Record(
-        source=SourceRef(file, line, FORMAT),
+        source=SourceRef(file, line, FORMAT, label=_database(fields)),
         title=_text(fields, "title"),
         doc_type=DOC_TYPES.get(entry.entry_type.lower()),
         year=year,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UsageError
@@ -77,11 +78,40 @@ def display_names(files: list[Path]) -> dict[Path, str]:
     return names
 
 
+def source_label(path: Path, labels: Mapping[str | Path, str]) -> str | None:
+    """The label the user gave ``path`` (``--source-label NAME=PATH``, ``[sources]``
+    in kg.toml), naming the file or a folder above it; None when none does."""
+    real = path.resolve()
+    found = None
+    for named, label in labels.items():
+        target = Path(named).resolve()
+        nearer = found is None or len(target.parts) > len(found[0].parts)  # the nearest wins
+        if (real == target or target in real.parents) and nearer:
+            found = (target, label)
+    return found[1] if found else None
+
+
+def label_sources(result: ReadResult, name: str, label: str | None) -> ReadResult:
+    """Every record of one file with its source label: ``label`` when the user
+    gave one, else what the record's own metadata said (RIS ``DB``, PubMed...),
+    else the label most records of the file gave, else the file name without
+    its extension."""
+    said = Counter(r.source.label for r in result.records if r.source.label)
+    fallback = min(said, key=lambda k: (-said[k], k)) if said else Path(name).name.split(".")[0] or name
+    result.records = [
+        r if r.source.label and not label else replace(r, source=replace(r.source, label=label or fallback))
+        for r in result.records
+    ]
+    return result
+
+
 def read_inputs(
-    files: list[Path], format: str | None = None, progress: Progress = NO_PROGRESS
+    files: list[Path], format: str | None = None, progress: Progress = NO_PROGRESS,
+    labels: Mapping[str | Path, str] | None = None,
 ) -> tuple[ReadResult, list[FileSummary]]:
     """Every file read, in the order of its name; ``progress`` hears each file
-    done and how many records it gave."""
+    done and how many records it gave. ``labels`` maps a file or folder to the
+    source label of its records (see :func:`label_sources`)."""
     result = ReadResult()
     summaries = []
     files = unique_files(files)
@@ -89,6 +119,7 @@ def read_inputs(
     progress.stage("reading", total=len(files), unit="files")
     for path in sorted(files, key=lambda p: names[p]):
         used, one = read_path(path, names[path], format)
+        one = label_sources(one, names[path], source_label(path, labels or {}))
         result.extend(one)
         summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
         skipped = f", {len(one.skipped):,} skipped" if one.skipped else ""

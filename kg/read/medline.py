@@ -190,7 +190,7 @@ def build_record(block: _Block, file: str, problems: list[Problem]) -> Record:
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
     subject_headings, major_headings = _headings(block)
     return Record(
-        source=SourceRef(file, block.first_line, FORMAT),
+        source=SourceRef(file, block.first_line, FORMAT, label="PubMed"),
         title=strip_markup(block.first("TI", "BTI")),
         doc_type=_doc_type(block),
         year=year,

@@ -218,7 +218,7 @@ def _article_record(root: etree._Element, file: str, problems: list[Problem]) ->
     authors, truncated = _authors(article)
     subject_headings, major_headings = _headings(citation)
     return Record(
-        source=SourceRef(file, root.sourceline or 0, FORMAT),
+        source=SourceRef(file, root.sourceline or 0, FORMAT, label="PubMed"),
         title=_first_text(article, "ArticleTitle") or _first_text(article, "VernacularTitle"),
         doc_type=_doc_type(article),
         year=year,
@@ -258,7 +258,7 @@ def _book_record(root: etree._Element, file: str, problems: list[Problem]) -> Re
     publisher = _first_text(document, "Book/Publisher/PublisherName")
     subject_headings, major_headings = _headings(document)
     return Record(
-        source=SourceRef(file, root.sourceline or 0, FORMAT),
+        source=SourceRef(file, root.sourceline or 0, FORMAT, label="PubMed"),
         title=chapter_title or book_title,
         doc_type="book-chapter" if chapter_title else "book",
         year=year,

@@ -371,6 +371,18 @@ def _identifiers(fields: dict) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _database(fields: dict) -> str:
+    """The database the record came from, as the file names it: ``DB``, else
+    ``DP`` (EndNote's PubMed exports say NLM), else Web of Science by its own
+    ``J9``/``UT`` tags; "" when the record does not say."""
+    named = _values(fields, "DB", "DP")
+    if named:
+        return "PubMed" if named[0].upper() == "NLM" else named[0]
+    if _values(fields, "J9", "UT"):
+        return "Web of Science"
+    return ""
+
+
 def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]) -> Record:
     doc_type_code = (fields.get("TY") or "").strip().upper()
     orcids = _ovid_orcids(fields)
@@ -411,7 +423,7 @@ def build_record(chunk: _Chunk, fields: dict, file: str, problems: list[Problem]
         problems.append(Problem(file, chunk.line_of("DO"), "DO field holds no DOI; ignored", raw_doi[0]))
     keywords, subject_headings, major_headings = _keywords(fields)
     return Record(
-        source=SourceRef(file, chunk.first_line, FORMAT),
+        source=SourceRef(file, chunk.first_line, FORMAT, label=_database(fields)),
         title=strip_markup(_first_text(fields, TITLE_TAGS)),
         doc_type=DOC_TYPES.get(doc_type_code),
         year=year,
