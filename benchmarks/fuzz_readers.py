@@ -71,6 +71,14 @@ BUILTIN_SEEDS = {
         "abstract_inverted_index": {"Peer": [0], "support": [1]}, "ids": {"pmid": "https://pubmed.ncbi.nlm.nih.gov/1"},
         "mesh": [{"descriptor_name": "Humans", "is_major_topic": False}], "keywords": [{"display_name": "peers"}],
     }], indent=1),
+    "crossref": "\n".join(json.dumps(work) for work in [
+        {"DOI": "10.1234/x", "type": "journal-article", "title": ["Peer support"], "container-title": ["J"],
+         "issued": {"date-parts": [[2019, 3, 1]]}, "volume": "1", "issue": "2", "page": "3-9",
+         "author": [{"given": "Ana", "family": "Silva", "ORCID": "https://orcid.org/0000-0002-3012-7446"}],
+         "ISSN": ["0006-4971"], "abstract": "<jats:p>Peer support</jats:p>"},
+        {"id": "https://openalex.org/W1", "doi": "https://doi.org/10.1234/y", "title": "Peers", "publication_year": 2020,
+         "authorships": [{"author": {"display_name": "Bo Li"}}], "biblio": {"volume": "2", "first_page": "5"}},
+    ]) + "\n",
     "pubmed-xml": """<?xml version="1.0"?>
 <!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle//EN" "pubmed.dtd">
 <PubmedArticleSet>

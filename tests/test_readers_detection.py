@@ -22,7 +22,7 @@ EXPECTED_BY_FOLDER = {
 
 
 def test_every_reader_is_registered():
-    assert set(READERS) == {"listing", "ris", "bibtex", "csl-json", "openalex", "pubmed-xml", "medline"}
+    assert set(READERS) == {"listing", "ris", "bibtex", "csl-json", "crossref", "openalex", "pubmed-xml", "medline"}
     assert set(EXTENSION_HINTS.values()) <= set(READERS)
     assert EXTENSION_HINTS[".txt"] == "listing"
 
@@ -56,6 +56,8 @@ LISTING = "Peer support in mental health\n\n2016 ◽\nVol 20 (3) ◽\n"
         (json.dumps({"meta": {}, "results": [{"id": "https://openalex.org/W1"}]}), "x.json", "openalex"),
         (json.dumps({"id": "https://openalex.org/W1", "title": "T"}), "x.txt", "openalex"),
         (LISTING, "listing.txt", "listing"),
+        ('{"DOI": "10.1000/1", "title": ["T"]}\n{"DOI": "10.1000/2"}\n', "works.txt", "crossref"),  # JSON Lines
+        ('{"id": "https://openalex.org/W1", "title": "T"}\n', "works.jsonl", "crossref"),
         (RIS, "odd.bib", "ris"),  # content wins over the extension
         ("nothing recognisable", "x.nbib", "medline"),  # then the extension
     ],

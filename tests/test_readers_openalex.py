@@ -97,3 +97,15 @@ def test_broken_work_reported_by_index():
     result = read_openalex(text, "w.json")
     assert len(result.records) == 1
     assert [(p.line, p.skipped) for p in result.problems] == [(2, True), (3, True)]
+
+
+@pytest.mark.parametrize("first, last, expected", [
+    ("91", "8", ("91", "98")),      # an abbreviated last page, as OpenAlex passes it on
+    ("349", "69", ("349", "369")),
+    ("91", "98", ("91", "98")),
+    ("e15572", None, ("e15572", None)),
+])
+def test_abbreviated_last_page_is_expanded_so_pages_stay_in_order(first, last, expected):
+    work = {**WORK, "biblio": {"volume": "3", "first_page": first, "last_page": last}}
+    [record] = read_openalex(json.dumps(work), "w.json").records
+    assert (record.first_page, record.last_page) == expected

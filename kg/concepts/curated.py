@@ -1,5 +1,7 @@
-"""A curator's concept assignments: a CSV whose rows win over the tagger, so a
-rebuild never undoes a person's correction."""
+"""A curator's concept assignments, which win over the tagger, so a rebuild
+never undoes a person's correction: the ``[[concept]]`` rows of a curation
+file (:mod:`kg.identity.curation`), and the older CSV (``--curated``,
+columns paper, concept, action, note), still read as it was."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import UsageError
-from ..model import Assignment
+from ..identity.curation import CurationRow, expand, work_keys
+from ..model import Assignment, Corpus, Curated
 from ..read.decoding import read_user_text
 from ..read.identifiers import normalise_doi
 from .scheme import Concept, Scheme, load_scheme
@@ -30,6 +33,9 @@ class CuratedAssignment:
     file: str
     line: int
     """Where the row is, for messages."""
+    who: str = ""
+    when: str = ""
+    """Who decided, and the ISO date (rows of a curation file; "" in the CSV)."""
 
     @property
     def source(self) -> str:
@@ -108,5 +114,52 @@ def apply_curated(assignments: Iterable[Assignment], curated: Iterable[CuratedAs
     curated = list(curated)
     overridden = {c.concept for c in curated}
     result = [a for a in assignments if a.concept not in overridden]
-    result += [Assignment(c.concept, c.label, 1.0, "curated", "", "") for c in curated if c.action == "add"]
+    added = {c.concept: c for c in curated if c.action == "add"}
+    result += [Assignment(c.concept, c.label, 1.0, "curated", "", "") for c in added.values()]
     return sorted(result, key=lambda a: a.concept)
+
+
+def from_curation(rows: Iterable[CurationRow], base: str, scheme: Scheme | None = None) -> list[CuratedAssignment]:
+    """The ``[[concept]]`` rows of a curation file (:mod:`kg.identity.curation`)
+    as curated assignments. An unknown concept, or one paper and concept both
+    added and removed, raises :class:`~kg.errors.UsageError` naming file and line."""
+    rows = [row for row in rows if row.kind == "concept"]
+    if not rows:
+        return []
+    scheme = scheme or load_scheme()
+    found: list[CuratedAssignment] = []
+    seen: dict[tuple[str, str], CuratedAssignment] = {}
+    for row in rows:
+        [(action, name)] = row.values
+        concept = scheme.resolve(name)
+        if concept is None:
+            raise UsageError(f"{row.where}: unknown concept {name!r}")
+        item = CuratedAssignment(expand(row.refs[0], base), concept.iri, concept.pref_label, action, row.note,
+                                 row.file, row.line, row.who, row.when)
+        previous = seen.setdefault((item.paper, item.concept), item)
+        if previous.action != action:
+            raise UsageError(f"{row.where}: contradicts {previous.source} ({previous.action} {concept.pref_label!r})")
+        found.append(item)
+    return found
+
+
+def concept_outcomes(rows: Iterable[CuratedAssignment], corpus: Corpus, base: str, *, tagged: bool = True) -> list[Curated]:
+    """What each curated concept row did: the works it names, or why it had no effect."""
+    rows = list(rows)
+    if not rows:
+        return []
+    works_by_key: dict[str, set[str]] = {}
+    for work in corpus.works:
+        for key in work_keys(work, base):
+            works_by_key.setdefault(key, set()).add(work.iri)
+    done = []
+    for row in rows:
+        targets = tuple(sorted(works_by_key.get(row.paper, ()))) if tagged else ()
+        problem = None
+        if not tagged:
+            problem = "concepts are not assigned in this build (--no-tag)"
+        elif not targets:
+            problem = f"curated row names {row.paper}, which is no paper of this build"
+        done.append(Curated(f"{row.action}-concept", row.file, row.line, row.who, row.when, row.note,
+                            concept=row.concept, targets=targets, problem=problem))
+    return done

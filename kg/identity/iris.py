@@ -63,5 +63,11 @@ def mint_assignment_iri(paper_iri: str, concept_iri: str) -> str:
     return f"{paper_iri}/subject/{encode(concept_iri.rstrip('/').rsplit('/', 1)[-1])}"
 
 
+def mint_curation_iri(base: str, file: str, line: int) -> str:
+    """A row of a curation file, by the file's name (not its path, so the
+    graph does not depend on where the file lies) and the row's line."""
+    return f"{base}curation/{encode(slug(file) or 'curation')}-{short_hash(file)[:6]}/{line}"
+
+
 def mint_source_iri(base: str, file: str, line: int) -> str:
     return f"{base}source/{encode(slug(file) or 'input')}-{short_hash(file)[:6]}/{line}"

@@ -21,7 +21,8 @@ this order:
 A join is refused when it would put two ORCIDs in one person, two names
 printed in one author list in one person, or given names that are not all
 pairwise compatible into one person (so "J. Smith" cannot chain "John Smith"
-to "Jane Smith").
+to "Jane Smith"). A curation file's ``same-person`` and ``not-same-person``
+rows beat all of these rules.
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ class People(UnionFind[str]):
         super().__init__()
         self.cluster: dict[str, Cluster] = {}
         self.links: list[PersonLink] = []
+        self.sides: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        """Per root, the (row, side) of each curated ``apart`` it holds."""
 
     def add_mention(self, node: str, mention: Mention) -> None:
         if node not in self:
@@ -164,19 +167,27 @@ class People(UnionFind[str]):
             held.givens.add(parts)
         held.records.add(mention.record)
 
-    def can_join(self, a: str, b: str) -> bool:
+    def can_join(self, a: str, b: str, *, force: bool = False) -> bool:
+        """Whether the two may be joined; ``force`` (a curator's word) skips
+        every refusal but a curated ``apart``."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
+        sides = self.sides[ra] | self.sides[rb]
+        if len({row for row, _ in sides}) < len(sides):
+            return False
+        if force:
+            return True
         left, right = self.cluster[ra], self.cluster[rb]
         if len(left.orcids | right.orcids) > 1 or left.records & right.records:
             return False
         return all(compatible(x, y) for x in left.givens for y in right.givens)
 
-    def join(self, a: str, b: str, evidence: str) -> bool:
-        if not self.can_join(a, b):
+    def join(self, a: str, b: str, evidence: str, *, force: bool = False) -> bool:
+        if not self.can_join(a, b, force=force):
             return False
         low, high = self.union(a, b)
+        self.sides[low] |= self.sides.pop(high, set())
         kept, gone = self.cluster[low], self.cluster.pop(high)
         kept.orcids |= gone.orcids
         kept.givens |= gone.givens
@@ -207,12 +218,17 @@ def same_person_across_sources(primary: list[Mention], other: list[Mention]) -> 
     return pairs
 
 
-def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[dict[str, str], list[PersonLink]]:
+def match_people(
+    mentions: list[Mention], primary_records: set[int], *,
+    together: list[tuple[list[str], str]] = (), apart: list[list[list[str]]] = (),
+) -> tuple[dict[str, str], list[PersonLink]]:
     """Map every node key to its person's root node key, and the links made.
 
     ``primary_records`` are the records whose author lists the works keep;
     the other mentions only add names and evidence. ``mentions`` must be in a
-    fixed order.
+    fixed order. A curator's ``together`` (node keys, evidence) are joined
+    first, whatever the rules say; the sides of each ``apart`` (lists of node
+    keys) are never joined (:mod:`kg.identity.overrides`).
     """
     people = People()
     author_of: dict[str, Author] = {}
@@ -220,6 +236,13 @@ def match_people(mentions: list[Mention], primary_records: set[int]) -> tuple[di
         node = node_key(mention.author)
         people.add_mention(node, mention)
         author_of.setdefault(node, mention.author)
+    for row, sides in enumerate(apart):
+        for side, nodes in enumerate(sides):
+            for node in nodes:
+                people.sides[people.find(node)].add((row, side))
+    for nodes, evidence in together:
+        for node in nodes[1:]:
+            people.join(nodes[0], node, evidence, force=True)
 
     # 1. a printed name seen with exactly one ORCID joins it
     orcids_of_name: dict[str, set[str]] = defaultdict(set)

@@ -26,11 +26,14 @@ the order files were named in):
 - Keywords and other identifiers: the union, in rank order, without repeats.
 - The paper IRI: from the DOI when any record has one, else from the identity
   key of the best ranked record.
+- A curation file's ``correct`` rows then set their fields on the combined
+  record, over every source (:mod:`kg.identity.overrides`); the IRI stays.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..gc_pause import paused_gc
@@ -39,11 +42,14 @@ from .people import Mention, given_parts, match_people, name_key, node_key
 from .works import family_key, fold, match_works
 from ..model import Author, Corpus, Merge, Person, Record, SourceRef, Venue, Work
 from .venues import unify_venues
+from .curation import CurationRow
+from .overrides import Overrides
 
 FORMAT_RANK = {
     "pubmed-xml": 0,
     "medline": 1,
     "csl-json": 2,
+    "crossref": 2,
     "openalex": 3,
     "bibtex": 4,
     "ris": 5,
@@ -154,15 +160,23 @@ def best_name(authors: list[Author]) -> Author:
     return min(authors, key=score)
 
 
-def resolve(records: list[Record], base: str) -> Corpus:
-    """Group records into works and author names into people, with the merges."""
+def resolve(
+    records: list[Record], base: str, same: list[tuple[SourceRef, SourceRef, str]] | None = None,
+    *, curation: Sequence[CurationRow] = (),
+) -> Corpus:
+    """Group records into works and author names into people, with the merges;
+    ``same`` pairs records known to be one work (with the evidence), as enrichment does;
+    ``curation`` rows (:mod:`kg.identity.curation`) beat the matchers and every source."""
     with paused_gc():
-        return _resolve(records, base)
+        return _resolve(records, base, same or [], curation)
 
 
-def _resolve(records: list[Record], base: str) -> Corpus:
+def _resolve(
+    records: list[Record], base: str, same: list[tuple[SourceRef, SourceRef, str]], curation: Sequence[CurationRow] = ()
+) -> Corpus:
     ordered = sorted(records, key=lambda r: r.source)
-    groups, links = match_works(ordered, base)
+    overrides = Overrides(curation, ordered, base)
+    groups, links = match_works(ordered, base, same, together=overrides.same_works, apart=overrides.different_works)
 
     # A cluster's IRI comes from its combined record; two clusters that would
     # share an IRI would be one node in the graph anyway, so they are one work.
@@ -176,6 +190,7 @@ def _resolve(records: list[Record], base: str) -> Corpus:
     for iri, members in sorted(by_iri.items()):
         members = sorted(members)
         drafts.append((iri, combine([ordered[i] for i in members]), members))
+    drafts = overrides.correct(drafts)
     venues = unify_venues([record.venue for _, record, _ in drafts], base)
     drafts = [(iri, replace(record, venue=v.venue) if v else record, members, v.iri if v else None)
               for (iri, record, members), v in zip(drafts, venues)]
@@ -193,7 +208,7 @@ def _resolve(records: list[Record], base: str) -> Corpus:
                     Mention(work_index, i, label(ordered[i].source), position, author, venue, venue_title)
                 )
 
-    root_of, person_links = match_people(mentions, primary_records)
+    root_of, person_links = match_people(mentions, primary_records, **overrides.people(mentions))
     people = make_people(mentions, root_of, base)
 
     works: list[Work] = []
@@ -231,7 +246,11 @@ def _resolve(records: list[Record], base: str) -> Corpus:
         if len(keys_of[root]) > 1:
             merges.append(Merge("person", person.iri, names=person.variants, evidence=tuple(sorted(by_root[root]))))
     merges.sort(key=lambda m: (m.kind, m.subject))
-    return Corpus(works, persons, merges)
+    curated = []
+    if overrides.rows:
+        work_of = {i: work.iri for work, (_, _, members, _) in zip(works, drafts) for i in members}
+        curated = overrides.outcomes(work_of, {node: people[root].iri for node, root in root_of.items()})
+    return Corpus(works, persons, merges, curated)
 
 
 def primary_source(record: Record, sources: list[Record], members: list[int]) -> int:

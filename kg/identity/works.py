@@ -18,7 +18,8 @@ for them do not depend on the order the input files were named in.
    only when that names one cluster.
 
 Two clusters with different DOIs are never joined: a DOI is the strongest
-evidence there is that two records are different works.
+evidence there is that two records are different works. A curation file's
+``same-work`` and ``not-same-work`` rows beat all of these rules.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from .iris import mint_paper_iri
-from ..model import Record
+from ..model import Record, SourceRef
 from ..text import NAME_SUFFIXES, fold
 from .unionfind import UnionFind
 
@@ -113,12 +114,18 @@ class Link:
 
 
 class Clusters(UnionFind[int]):
-    """Record indices joined into works; never two DOIs in one work."""
+    """Record indices joined into works; never two DOIs in one work, never
+    two sides of a curated ``apart`` (lists of record indices) in one work."""
 
-    def __init__(self, dois: list[str | None]) -> None:
+    def __init__(self, dois: list[str | None], apart: Iterable[list[list[int]]] = ()) -> None:
         super().__init__(range(len(dois)))
         self.dois = [{d} if d else set() for d in dois]
         self.links: list[Link] = []
+        self.sides: list[set[tuple[int, int]]] = [set() for _ in dois]
+        for row, sides in enumerate(apart):
+            for side, members in enumerate(sides):
+                for i in members:
+                    self.sides[i].add((row, side))
 
     def join(self, a: int, b: int, evidence: str, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -127,9 +134,13 @@ class Clusters(UnionFind[int]):
         merged = self.dois[ra] | self.dois[rb]
         if len(merged) > 1 and not force:
             return False
+        sides = self.sides[ra] | self.sides[rb]
+        if len({row for row, _ in sides}) < len(sides):
+            return False
         low, high = self.union(ra, rb)
         self.dois[low] = merged
         self.dois[high] = set()
+        self.sides[low], self.sides[high] = sides, set()
         self.links.append(Link(a, b, evidence))
         return True
 
@@ -190,11 +201,25 @@ def block_pairs(blocks: dict[object, list[int]], order: list[Features]) -> Itera
                 yield pair
 
 
-def match_works(records: list[Record], base: str) -> tuple[list[list[int]], list[Link]]:
+def match_works(
+    records: list[Record], base: str, same: Iterable[tuple[SourceRef, SourceRef, str]] = (),
+    *, together: Iterable[tuple[list[int], str]] = (), apart: Iterable[list[list[int]]] = (),
+) -> tuple[list[list[int]], list[Link]]:
     """Clusters of indices into ``records`` (each cluster one work) and the
-    links that joined them. ``records`` must already be in a fixed order."""
+    links that joined them. ``records`` must already be in a fixed order.
+    ``same`` holds pairs of records known to be one work, with the evidence
+    (enrichment, :mod:`kg.enrich`): they are joined first. A curator's
+    ``together`` (record indices, evidence) are joined before them, and the
+    sides of each ``apart`` are never joined (:mod:`kg.identity.overrides`)."""
     found = [features(r) for r in records]
-    clusters = Clusters([f.doi for f in found])
+    clusters = Clusters([f.doi for f in found], apart)
+    for members, evidence in together:  # a curator's word beats every rule, even two DOIs
+        for i in members[1:]:
+            clusters.join(members[0], i, evidence, force=True)
+    index_of = {r.source: i for i, r in enumerate(records)}
+    for left, right, evidence in sorted(same):
+        if left in index_of and right in index_of:
+            clusters.join(index_of[left], index_of[right], evidence)
 
     def join_equal(key_of, describe) -> None:
         first_with: dict[object, int] = {}

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..errors import UsageError, InputError
 from ..model import Problem, ReadResult
-from . import bibtex, csljson, listing, medline, openalex, pubmed, ris
+from . import bibtex, crossref, csljson, listing, medline, openalex, pubmed, ris
 from .decoding import decode, decode_bytes
 
 __all__ = ["READERS", "SNIFFERS", "EXTENSION_HINTS", "decode", "detect_format", "read_bytes", "read_path"]
@@ -25,6 +25,7 @@ READERS: dict[str, Reader] = {
     "bibtex": bibtex.read_bibtex,
     "csl-json": csljson.read_csl_json,
     "openalex": openalex.read_openalex,
+    "crossref": crossref.read_crossref,
     "pubmed-xml": pubmed.read_pubmed_xml,
     "medline": medline.read_medline,
 }
@@ -33,6 +34,8 @@ READERS: dict[str, Reader] = {
 # its format. The listing layout is the fallback.
 SNIFFERS: list[tuple[str, Callable[[str, str], bool]]] = [
     ("pubmed-xml", pubmed.looks_like_pubmed_xml),
+    # JSON Lines of works (Crossref data file, OpenAlex snapshot) before the one-document JSON readers.
+    ("crossref", crossref.looks_like_crossref),
     # OpenAlex before CSL-JSON: both are JSON, OpenAlex has telltale keys.
     ("openalex", openalex.looks_like_openalex),
     ("csl-json", csljson.looks_like_csl_json),
@@ -47,6 +50,7 @@ EXTENSION_HINTS: dict[str, str] = {
     ".ris": "ris",
     ".bib": "bibtex",
     ".json": "csl-json",
+    ".jsonl": "crossref",
     ".xml": "pubmed-xml",
     ".nbib": "medline",
     ".medline": "medline",

@@ -209,7 +209,7 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
     year, date = _date(item, index, file, problems)
     keywords, subject_headings, major_headings = _keywords(item)
     return Record(
-        source=SourceRef(file, index, FORMAT),
+        source=SourceRef(file, index, FORMAT, label=_first_string(item.get("source")) or ""),
         title=strip_markup(_first_string(item.get("title"))),
         doc_type=DOC_TYPES.get(str(item.get("type") or "").lower()),
         year=year,
@@ -230,10 +230,11 @@ def build_record(item: dict, index: int, file: str, problems: list[Problem]) -> 
     )
 
 
-def read_items(items: list, file: str, build) -> ReadResult:
-    """Build a record from each dict in ``items``; anything else is skipped."""
+def read_items(items: list, file: str, build, lines: list[int] | None = None) -> ReadResult:
+    """Build a record from each dict in ``items``; anything else is skipped.
+    Each item is numbered by its index, or by its line in ``lines`` (JSON Lines)."""
     result = ReadResult()
-    for index, item in enumerate(items, start=1):
+    for index, item in zip(lines or range(1, len(items) + 1), items):
         if not isinstance(item, dict):
             result.skip(file, index, f"item {index} is a JSON {type(item).__name__}, not an object")
             continue

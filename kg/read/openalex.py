@@ -179,6 +179,9 @@ def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> 
     first_page, last_page = biblio.get("first_page"), biblio.get("last_page")
     if first_page and not last_page:
         first_page, last_page = split_pages(first_page)
+    elif first_page and last_page:
+        # OpenAlex passes on abbreviated last pages (first 91, last 8 for 91-98).
+        first_page, last_page = split_pages(f"{first_page}-{last_page}")
     year, date = _date(work, index, file, problems)
     raw_doi = work.get("doi") or (work.get("ids") or {}).get("doi")
     doi = normalise_doi(raw_doi) if isinstance(raw_doi, str) else None
@@ -190,7 +193,7 @@ def build_record(work: dict, index: int, file: str, problems: list[Problem]) -> 
         abstract, sections = split_structured_abstract(abstract) or (abstract, ())
     subject_headings, major_headings = _headings(work)
     return Record(
-        source=SourceRef(file, index, FORMAT),
+        source=SourceRef(file, index, FORMAT, label="OpenAlex"),
         title=strip_markup(_string(work.get("title")) or _string(work.get("display_name"))),
         doc_type=_doc_type(work),
         year=year,
