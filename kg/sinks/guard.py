@@ -18,12 +18,17 @@ loopback port (see :mod:`kg.sinks.serve`):
   complete within the time limit is refused (HTTP 503), and an answer that
   did come is sent whole, with its status and content type;
 - reads of the pages, ``/store`` and the service description go through as
-  they are, under the same limits.
+  they are, under the same limits;
+- with a site (`kg site`), its files are served from ``/`` (``/`` itself is its
+  ``index.html``), and ``/run/NAME?PARAM=VALUE`` runs the named query NAME
+  with those parameters, bound as `kg query` binds them: the site's "run on
+  kg serve" links.
 """
 
 from __future__ import annotations
 
 import http.client
+import mimetypes
 import re
 import shutil
 import socket
@@ -35,9 +40,12 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Protocol
 
 from ..errors import KgError
+from ..query.registry import bind_parameters, get_query
+from ..query.run import with_values_block
 from ..query.sparql import tokens
 
 HOST = "127.0.0.1"
@@ -50,6 +58,8 @@ RUNAWAY_GRACE = 10.0
 after that its server is restarted (its cancellation does not reach every
 operator: a sorted cross join runs on)."""
 READ_ONLY = "The server is read-only"
+SITE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+              ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
 
 # Oxigraph matches keywords without a word boundary after them, so
 # `SERVICESILENT<u>`, `SERVICEex:u {}` and `service:u {}` are SERVICE clauses to
@@ -119,7 +129,10 @@ class GuardServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, port: int, backends: Backends, limits: Limits, grace: float = RUNAWAY_GRACE) -> None:
+    def __init__(
+        self, port: int, backends: Backends, limits: Limits, grace: float = RUNAWAY_GRACE, site: Path | None = None
+    ) -> None:
+        self.site = Path(site).resolve() if site is not None else None
         self.backends = backends
         self.limits = limits
         self.grace = grace
@@ -178,11 +191,42 @@ class _Handler(BaseHTTPRequestHandler):
             self._forward("POST", path, form)
         elif path == "/update" or (path.startswith("/store") and not reads) or (path in QUERY_PATHS and not reads):
             raise Refused(403, READ_ONLY)
+        elif reads and self.server.site is not None and path.startswith("/run/"):
+            self._run_named(path.removeprefix("/run/"), split.query)
+        elif reads and self.server.site is not None and not path.startswith("/store") and path not in QUERY_PATHS:
+            self._site_file(path)
         elif reads:
             target = path + (f"?{split.query}" if split.query else "")
             self._forward(method, target, None)
         else:
             raise Refused(404, f"{method} {path} is not supported by this server")
+
+    def _site_file(self, path: str) -> None:
+        """A file of the site, never one outside its folder."""
+        site = self.server.site
+        wanted = urllib.parse.unquote(path).lstrip("/") or "index.html"
+        target = (site / wanted).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if site not in target.parents or not target.is_file():
+            raise Refused(404, f"no such page: {path}")
+        kind = SITE_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        self._send(200, kind, target.read_bytes())
+
+    def _run_named(self, name: str, url_query: str) -> None:
+        """Run a named query with the URL's parameters; a browser gets CSV as text to read."""
+        values = dict(urllib.parse.parse_qsl(url_query, keep_blank_values=True))
+        try:
+            query = get_query(name)
+            text = with_values_block(query.text, bind_parameters(query, values))
+        except KgError as exc:
+            raise Refused(404 if str(exc).startswith("no query named") else 400, str(exc)) from None
+        browser = "text/html" in (self.headers.get("Accept") or "")
+        form = urllib.parse.urlencode([("query", text)]).encode("utf-8")
+        if browser:
+            self._forward("POST", "/query", form, accept="text/csv", content_type="text/plain; charset=utf-8")
+        else:
+            self._forward("POST", "/query", form)
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "identity").lower() != "identity":
@@ -230,16 +274,21 @@ class _Handler(BaseHTTPRequestHandler):
             raise Refused(400, "You should set the 'query' parameter")
         return queries[0], [(key, value) for key, value in params if key in DATASET_PARAMETERS]
 
-    def _forward(self, method: str, target: str, form: bytes | None) -> None:
-        """Send the request to Oxigraph and its whole answer to the client."""
+    def _forward(
+        self, method: str, target: str, form: bytes | None, accept: str | None = None, content_type: str | None = None
+    ) -> None:
+        """Send the request to Oxigraph and its whole answer to the client
+        (``accept`` and ``content_type`` replace the client's and Oxigraph's)."""
         if not self.server.running.acquire(blocking=False):
             raise Refused(503, f"kg serve is busy: {self.server.limits.max_running} requests are running; try again")
         try:
-            self._forward_now(method, target, form)
+            self._forward_now(method, target, form, accept, content_type)
         finally:
             self.server.running.release()
 
-    def _forward_now(self, method: str, target: str, form: bytes | None) -> None:
+    def _forward_now(
+        self, method: str, target: str, form: bytes | None, accept: str | None = None, content_type: str | None = None
+    ) -> None:
         limits, backends = self.server.limits, self.server.backends
         deadline = time.monotonic() + limits.timeout
         try:
@@ -260,8 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "Host": self.headers.get("Host") or f"{HOST}:{self.server.server_port}",
                 "Connection": "close",  # its end of the answer is then the end of the stream
             }
-            if self.headers.get("Accept"):
-                headers["Accept"] = self.headers["Accept"]
+            if accept or self.headers.get("Accept"):
+                headers["Accept"] = accept or self.headers["Accept"]
             if form is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             connection.request(method, target, body=form, headers=headers)
@@ -286,7 +335,8 @@ class _Handler(BaseHTTPRequestHandler):
                 backends.release(child)
         with spool:
             length = response.getheader("Content-Length") if method == "HEAD" else str(size)
-            self._send(response.status, response.getheader("Content-Type"), spool, length)
+            kind = content_type if content_type and response.status == 200 else response.getheader("Content-Type")
+            self._send(response.status, kind, spool, length)
 
     def _send(self, status: int, content_type: str | None, body, length: str | None = None) -> None:
         self.send_response(status)

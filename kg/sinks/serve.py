@@ -239,14 +239,18 @@ def check_port(port: int) -> None:
 def serve(
     store: str | Path, port: int, *, timeout: int = DEFAULT_TIMEOUT, max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
     max_running: int = 4, allow_service: bool = False, announce: Callable[[str], None] = lambda line: None,
+    site: str | Path | None = None,
 ) -> None:
-    """Serve the store read-only on 127.0.0.1:``port`` until Ctrl-C or SIGTERM."""
+    """Serve the store read-only on 127.0.0.1:``port`` until Ctrl-C or SIGTERM;
+    with ``site``, a folder `kg site` wrote, its pages from ``/`` as well."""
     check_port(port)
+    if site is not None and not (Path(site) / "index.html").is_file():
+        raise UsageError(f"{site} is not a site written by `kg site` (it has no index.html)")
     current_location(store)  # no store is a usage error, before anything starts
     binary = find_oxigraph()
     oxigraph = Oxigraph(store, binary, timeout, locate=current_location)
     try:
-        server = GuardServer(port, oxigraph, Limits(timeout, max_result_bytes, allow_service, max_running))
+        server = GuardServer(port, oxigraph, Limits(timeout, max_result_bytes, allow_service, max_running), site=site)
     except OSError as exc:
         raise EndpointError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
     try:
