@@ -153,15 +153,16 @@ def interrupt_on_call(monkeypatch, module, name: str, number: int = 1) -> None:
 
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory):
-    """A real Virtuoso 7 (tests/virtuoso.py), fresh database, taking anonymous
-    updates; skipped where `virtuoso-t` is not installed."""
+    """A real Virtuoso 7 (tests/virtuoso.py), fresh database, with a user
+    `virtuoso.LOADER` who may update through the Digest-authenticated
+    endpoints; skipped where `virtuoso-t` is not installed."""
     from virtuoso import VirtuosoServer, isql_binary, virtuoso_binary
 
     if not virtuoso_binary() or not isql_binary():
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port()).start()
     try:
-        server.open_for_updates()
+        server.add_loader()
         yield server
     finally:
         server.stop()
@@ -174,14 +175,20 @@ class LoadedGraph:
 
 
 def kg_load_into(base: str, profile: str, ntriples: Path, graph: str) -> None:
-    """`kg load FILE --profile PROFILE --endpoint-base BASE --graph GRAPH`, as a user runs it."""
+    """`kg load FILE --profile PROFILE --endpoint-base BASE --graph GRAPH`, as a user runs it
+    (with the test Virtuoso's loader account for the `virtuoso` profile)."""
     from click.testing import CliRunner
 
     from kg.cli import cli
 
+    env = {}
+    if profile == "virtuoso":
+        from virtuoso import LOADER
+
+        env = {"KG_ENDPOINT_USER": LOADER[0], "KG_ENDPOINT_PASSWORD": LOADER[1]}
     answer = CliRunner().invoke(
         cli, ["load", str(ntriples), "--profile", profile, "--endpoint-base", base, "--graph", graph],
-        catch_exceptions=False,
+        catch_exceptions=False, env=env,
     )
     assert answer.exit_code == 0, answer.output
 

@@ -5,12 +5,12 @@ generated virtuoso.ini on free ports (HTTP and ISQL). Nothing is left running:
 `stop()` ends the process it started, and `start()` stops it when it does not
 come up.
 
-A fresh database has the account dba/dba. The SPARQL endpoints that take
-updates without authentication (/sparql, /sparql-graph-crud) refuse them
+A fresh database has the account dba/dba. `add_loader()` creates the user
+`LOADER`, granted SPARQL_UPDATE, whom `kg load --profile virtuoso` uses through
+the Digest-authenticated /sparql-auth and /sparql-graph-crud-auth. The
+endpoints without authentication (/sparql, /sparql-graph-crud) refuse updates
 unless the anonymous SPARQL user is granted SPARQL_UPDATE; `open_for_updates()`
-grants it (a test database only: never do this on a server others can reach),
-so `kg load`, which speaks Basic or bearer auth but not the Digest auth of
-/sparql-auth, can load into it.
+grants it (a test database only: never do this on a server others can reach).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+LOADER = ("kg-loader", "loader-pw-7f3a")
+"""User and password of the test database's loading account."""
 
 INI = """\
 [Database]
@@ -164,6 +167,11 @@ class VirtuosoServer:
         if answer.returncode != 0 or "*** Error" in output:
             raise RuntimeError(f"isql failed: {output[-2000:]}")
         return output
+
+    def add_loader(self) -> None:
+        """Create the `LOADER` account, which may update over SPARQL."""
+        user, password = LOADER
+        self.isql(f"DB.DBA.USER_CREATE ('{user}', '{password}')", f'GRANT SPARQL_UPDATE TO "{user}"')
 
     def open_for_updates(self) -> None:
         """Let the anonymous SPARQL user update (test databases only)."""

@@ -64,7 +64,8 @@ def endpoint_option(fn):
     return click.option(
         "--endpoint", metavar="URL",
         help="Use this SPARQL 1.1 endpoint instead of the embedded store; credentials come "
-             "only from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN.",
+             "only from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD (KG_ENDPOINT_AUTH=digest for Digest auth) "
+             "or KG_ENDPOINT_TOKEN.",
     )(fn)
 
 

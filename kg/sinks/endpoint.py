@@ -4,7 +4,9 @@ Queries go through SPARQLWrapper, always by POST (long queries, no URL length
 limit) with a descriptive User-Agent. Credentials come only from environment
 variables and never appear in messages:
 
-- ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD``: HTTP basic auth;
+- ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD``: HTTP Basic auth, or
+  Digest auth when ``KG_ENDPOINT_AUTH=digest`` (or a `kg load` profile says
+  ``auth = "digest"``, as Virtuoso's ``/sparql-auth`` endpoints need);
 - ``KG_ENDPOINT_TOKEN``: a bearer token.
 """
 
@@ -17,6 +19,7 @@ import os
 import re
 import socket
 import urllib.error
+import urllib.request
 from importlib.metadata import PackageNotFoundError, version
 
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLExceptions, SPARQLWrapper
@@ -38,17 +41,42 @@ def redact(url: str) -> str:
     return re.sub(r"//[^/@]*@", "//", url)
 
 
-def credentials() -> dict[str, str]:
-    """HTTP headers for the credentials found in the environment."""
+AUTH_SCHEMES = ("basic", "digest")
+
+
+def auth_scheme(default: str = "basic") -> str:
+    """How a user and password are sent: ``KG_ENDPOINT_AUTH`` over ``default``
+    (a load profile's ``auth``)."""
+    scheme = (os.environ.get("KG_ENDPOINT_AUTH") or default).strip().lower()
+    if scheme not in AUTH_SCHEMES:
+        raise UsageError(f"KG_ENDPOINT_AUTH={scheme!r}: use one of {', '.join(AUTH_SCHEMES)}")
+    return scheme
+
+
+def credentials(scheme: str = "basic") -> dict[str, str]:
+    """HTTP headers for the credentials found in the environment. Digest auth
+    sends none up front: it answers the server's challenge (`digest_opener`)."""
     token = os.environ.get("KG_ENDPOINT_TOKEN")
     if token:
         return {"Authorization": f"Bearer {token}"}
     user = os.environ.get("KG_ENDPOINT_USER")
-    if user:
+    if user and scheme == "basic":
         password = os.environ.get("KG_ENDPOINT_PASSWORD", "")
         pair = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {pair}"}
     return {}
+
+
+def digest_opener(scheme: str, *urls: str) -> urllib.request.OpenerDirector | None:
+    """An opener that answers Digest challenges from ``urls`` with the
+    environment's user and password, whatever the realm; None unless Digest
+    auth is asked for."""
+    user = os.environ.get("KG_ENDPOINT_USER")
+    if scheme != "digest" or not user or os.environ.get("KG_ENDPOINT_TOKEN"):
+        return None
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, [u for u in urls if u], user, os.environ.get("KG_ENDPOINT_PASSWORD", ""))
+    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
 
 
 def check_endpoint_url(url: str) -> str:
@@ -67,7 +95,7 @@ def _client(endpoint: str, query: str, graph: str | None, timeout: float | None)
         client.addDefaultGraph(graph)
     if timeout:
         client.setTimeout(int(max(1, timeout)))
-    for name, value in credentials().items():
+    for name, value in credentials(auth_scheme()).items():
         client.addCustomHttpHeader(name, value)
     return client
 
@@ -91,8 +119,8 @@ def http_error(where: str, code: int, reason: str = "", body: bytes | str = b"")
     detail = first_line(body)
     if code == 401:
         return EndpointError(
-            f"{where}: authentication failed (HTTP 401); set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD, "
-            "or KG_ENDPOINT_TOKEN"
+            f"{where}: authentication failed (HTTP 401); set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD "
+            "(and KG_ENDPOINT_AUTH=digest for a Digest endpoint), or KG_ENDPOINT_TOKEN"
         )
     if code == 403:
         meaning = "authentication failed or access refused"
@@ -131,6 +159,11 @@ def _wrapper_body(exc: Exception) -> bytes:
 
 def _run(client: SPARQLWrapper, endpoint: str):
     where = redact(endpoint)
+    opener = digest_opener(auth_scheme(), endpoint)
+    if opener:
+        # SPARQLWrapper opens requests with urllib's global opener (its own Digest
+        # mode installs one too, but only for a realm named in advance).
+        urllib.request.install_opener(opener)
     try:
         return client.query()
     except tuple(_WRAPPER_CODES) as exc:
