@@ -18,6 +18,7 @@ from .errors import UsageError
 from .vocab import DEFAULT_BASE
 
 DEFAULT_STORE = ".kg/store"
+DEFAULT_CURATION = "curation.toml"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class Config:
     endpoint: str | None = None
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Named endpoint profiles (see `kg load --profile`)."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Source labels: ``[sources]`` maps a label to the input file or folder
+    whose records came from that database or search (see `kg build --source-label`)."""
+    mailto: str | None = None
+    """Contact address `kg enrich` sends to Crossref and OpenAlex (their polite pool)."""
+    curation: str | None = None
+    """The curation file whose rows win over every source (`kg build --curation`);
+    unset: ``curation.toml`` in the working directory when there is one."""
     source: str | None = None
     """Where the settings came from, for messages."""
 
@@ -57,12 +66,12 @@ def load_config(directory: Path | None = None, **overrides: Any) -> Config:
     unknown = set(values) - known
     if unknown:
         raise UsageError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}")
-    for name in known - {"profiles"}:
+    for name in known - {"profiles", "sources"}:
         env = os.environ.get(f"KG_{name.upper()}")
         if env:
             values[name] = env
     for name, value in values.items():
-        wanted = dict if name == "profiles" else str
+        wanted = dict if name in ("profiles", "sources") else str
         if not isinstance(value, wanted):
             kind = "a table" if wanted is dict else "a string"
             raise UsageError(f"{source}: `{name}` must be {kind}, not {value!r}")

@@ -20,6 +20,13 @@ class SourceRef:
     file: str
     line: int
     format: str = "listing"
+    retrieved: str = ""
+    """When a record fetched from Crossref or OpenAlex was retrieved (ISO 8601,
+    UTC; ``file`` is then the record's DOI or OpenAlex URL); "" for files."""
+    label: str = ""
+    """The source (database or search) the record came from: set by the user,
+    else from the file's own metadata (RIS ``DB``, PubMed...), else from the
+    file name (:func:`kg.read.inputs.source_label`)."""
 
 
 @dataclass(frozen=True)
@@ -204,11 +211,36 @@ class Merge:
     evidence: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Curated:
+    """One row of a curation file and what it did in this build."""
+
+    kind: str
+    """``correct``, ``same-person``, ``not-same-person``, ``same-work``,
+    ``not-same-work``, ``add-concept`` or ``remove-concept``."""
+    file: str
+    line: int
+    who: str = ""
+    when: str = ""
+    """ISO date of the decision; "" for rows of the older concept CSV."""
+    note: str = ""
+    fields: tuple[str, ...] = ()
+    """For ``correct``: the fields it set (``title``, ``year``, ``pages``...)."""
+    concept: str | None = None
+    """For ``concept``: the concept IRI added or removed."""
+    targets: tuple[str, ...] = ()
+    """IRIs of the works or people the row applied to."""
+    problem: str | None = None
+    """Why the row had no effect (it matched nothing); None when it applied."""
+
+
 @dataclass
 class Corpus:
     works: list[Work]
     people: dict[str, Person]
     merges: list[Merge] = field(default_factory=list)
+    curated: list[Curated] = field(default_factory=list)
+    """What each row of the user's curation file did (:mod:`kg.identity.curation`)."""
 
     @property
     def merged_works(self) -> int:

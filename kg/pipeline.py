@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .concepts.assign import assign_concepts
-from .concepts.curated import load_curated
+from .concepts.curated import concept_outcomes, from_curation, load_curated
+from .enrich.saved import Applied, apply_saved
 from .errors import Interrupted
 from .gc_pause import paused_gc
 from .identity import resolve
+from .identity.curation import load_curation
 from .model import NO_PROGRESS, Problem, Progress
 from .rdf.mapping import iter_mapped, scheme_lines
 from .rdf.sort import DEFAULT_RUN_SIZE, SortedStatements
@@ -40,6 +42,10 @@ class BuildSummary:
     """Works made of more than one source record."""
     merged_people: int = 0
     """People joined from differently printed names."""
+    curated: int = 0
+    """Rows of the curation file (and curated concept CSV) read."""
+    curated_without_effect: int = 0
+    """Of those, rows that matched nothing (each also a warning in ``problems``)."""
 
     @property
     def skipped(self) -> int:
@@ -93,28 +99,36 @@ def build_graph(
     curated: Path | None = None,
     progress: Progress = NO_PROGRESS,
     run_size: int = DEFAULT_RUN_SIZE,
+    labels: dict | None = None,
+    enrichment: Path | None = None,
+    curation: Path | None = None,
 ) -> Built:
     """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines.
-    ``progress`` hears each stage begin, the files read and the statements mapped."""
+    ``progress`` hears each stage begin, the files read and the statements mapped;
+    ``labels`` maps a file or folder to its records' source label; ``enrichment``
+    is a folder of works saved by `kg enrich` (:mod:`kg.enrich.saved`), read as one more input;
+    ``curation`` is the user's curation file (:mod:`kg.identity.curation`), whose rows win."""
     with paused_gc():
-        return _build_graph(inputs, base, format, tag, curated, progress, run_size)
+        return _build_graph(inputs, base, format, tag, curated, progress, run_size, labels, enrichment, curation)
 
 
-def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_size) -> Built:
+def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_size, labels=None, enrichment=None,
+                 curation=None) -> Built:
     files = expand_inputs(inputs)
     curated_rows = load_curated(curated) if tag and curated is not None else []
-    read, file_summaries = read_inputs(files, format, progress)
+    curation_rows = load_curation(curation) if curation is not None else []
+    concept_rows = from_curation(curation_rows, base)
+    read, file_summaries = read_inputs(files, format, progress, labels)
     progress.stage(f"resolving {len(read.records):,} records")
-    corpus = resolve(read.records, base)
+    applied = apply_saved(enrichment, read.records) if enrichment is not None else Applied([], [], [])
+    corpus = resolve(read.records + applied.records, base, applied.same, curation=curation_rows)
     assignments = {}
-    problems = list(read.problems)
+    problems = list(read.problems) + applied.problems
     if tag:
         progress.stage(f"tagging concepts of {len(corpus.works):,} papers")
-        assignments, unmatched = assign_concepts(corpus, curated_rows)
-        problems += [
-            Problem(row.file, row.line, f"curated row names {row.paper}, which is no paper of this build; it has no effect")
-            for row in unmatched
-        ]
+        assignments, _ = assign_concepts(corpus, curated_rows + concept_rows, base=base)
+    corpus.curated += concept_outcomes(curated_rows + concept_rows, corpus, base, tagged=tag)
+    problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
     progress.stage("mapping to RDF", unit="statements")
     statements = SortedStatements(run_size)
     for batch in iter_mapped(corpus, base, assignments):
@@ -137,6 +151,8 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
         records_by_format=records_by_format(file_summaries),
         merged_works=corpus.merged_works,
         merged_people=corpus.merged_people,
+        curated=len(corpus.curated),
+        curated_without_effect=sum(1 for c in corpus.curated if c.problem),
     )
     return Built(statements, summary)
 

@@ -78,6 +78,20 @@ RECORDS = [
         "issued": {"date-parts": [[2019]]}, "author": [{"family": "Mahlke", "given": "C."}, {"family": "Slade", "given": "M."}],
     },
 ]
+CURATION = """
+[[correct]]  # a value from the curation file, for the curation-* queries
+work = "10.1186/s12888-021-0001-1"
+pages = "7-15"
+who = "A. Curator"
+when = 2026-11-29
+note = "from the PDF"
+
+[[correct]]  # a row that matches nothing
+work = "10.9999/nowhere"
+title = "Lost"
+who = "A. Curator"
+when = 2026-11-29
+"""
 RECORD_PARAMS = dict(
     CORPUS_PARAMS,
     work=f"{ID}work/doi/10.1186/s12888-019-2145-9",
@@ -115,7 +129,9 @@ def as_ntriples(turtle: Path, target: Path) -> Path:
 def datasets(example_build, tmp_path_factory) -> dict[str, DataSet]:
     folder = tmp_path_factory.mktemp("conformance")
     (folder / "records.json").write_text(json.dumps(RECORDS), encoding="utf-8")
-    write_outputs(build_graph([folder / "records.json"], DEFAULT_BASE), store=None, output=folder / "records.nt")
+    (folder / "curation.toml").write_text(CURATION, encoding="utf-8")
+    built = build_graph([folder / "records.json"], DEFAULT_BASE, curation=folder / "curation.toml")
+    write_outputs(built, store=None, output=folder / "records.nt")
     return {
         "example": load("example", example_build.ntriples, CORPUS_PARAMS),
         "records": load("records", folder / "records.nt", RECORD_PARAMS),

@@ -392,5 +392,81 @@ def test_property_counts_on_fixture(fixture_store):
 def test_every_query_in_the_library_is_covered():
     covered = {c[0] for c in FIXTURE_CASES} | {
         "property-counts", "work-has-author", "work-export", "curation-merges",  # asserted in their own tests above
+        "sources-counts", "sources-overlap", "sources-totals", "works-for-screening",  # rows in tests/test_review.py
+        "curation-corrections", "curation-rows",  # asserted in tests/test_curation.py
+        "site-works", "site-authorships", "site-assignments", "site-sources", "site-abstracts",  # the site's, below
+        "site-concepts", "site-venues", "site-concept-pairs",
     }
     assert set(load_queries()) <= covered
+
+
+# -- the site's bulk queries (kg site): the example corpus and the fixture ---------
+
+
+def test_site_works_has_every_work_with_its_details(corpus_store, fixture_store):
+    found = answer(corpus_store, "site-works")
+    assert [row[0] for row in found] == ALL_WORKS
+    assert found[3] == ("id:work/hodges-2007-0336e28305", "http://purl.org/spar/fabio/JournalArticle",
+                        "Peer Support Among Consumers of Professional Mental Health Services", "2007", None, None,
+                        "14", "3", "81", "92", None, None)
+    assert found[5][-1] == "true" and found[0][1] == "http://purl.org/spar/fabio/Expression"
+    assert answer(fixture_store, "site-works")[3] == (
+        "id:work/doi/10.1108/mhsi-01-2016-0001", "http://purl.org/spar/fabio/JournalArticle", "Peer support workers in practice",
+        "2016", "2016-03-01", "id:venue/issn/2042-8308", "20", "1", "1", "9", "10.1108/mhsi-01-2016-0001", None,
+    )
+
+
+def test_site_authorships_are_every_author_in_order(corpus_store):
+    found = answer(corpus_store, "site-authorships")
+    assert len(found) == 17
+    assert [row[1:4] for row in found if row[0] == "id:work/puschner-2019-6f1efec9f9"][:2] == [
+        (1, "Bernd Puschner", "id:person/bernd-puschner"), (2, "Julie Repper", "id:person/julie-repper"),
+    ]
+    assert sorted(row[0] for row in found if row[3] == "id:person/julie-repper") == [
+        "id:work/conchar-2014-6fe40b3397", "id:work/puschner-2019-6f1efec9f9",
+    ]
+
+
+def test_site_assignments_tell_machine_from_curated(corpus_store, fixture_store):
+    found = answer(corpus_store, "site-assignments")
+    assert len(found) == 42 and all(row[3] == "machine" for row in found)
+    assert found[0] == ("id:work/collopy-2020-ec3b0156b6", "kgc:anxiety", "anxiety", "machine", 0.85, "label-match", "anxiety", "abstract")
+    assert answer(fixture_store, "site-assignments")[:3] == [
+        ("id:work/author-2007-cccc", "kgc:peer-support", "peer support", "curated", 1.0, "curated", None, None),
+        ("id:work/baker-2014-aaaa", "kgc:peer-support-worker", "peer support worker", "curated", 1.0, "curated", None, None),
+        ("id:work/baker-2014-aaaa", "kgc:wounded-healer", "wounded healer", "machine", 0.8, "label-match", "wounded healers", "title"),
+    ]
+
+
+def test_site_sources_give_file_and_line(corpus_store):
+    assert answer(corpus_store, "site-sources") == [
+        (work, "peer-support-listing.txt", int(SOURCES[work].rsplit(":", 1)[1]), "listing") for work in ALL_WORKS
+    ]
+
+
+def test_site_abstracts_section_by_section_or_whole(corpus_store, fixture_store):
+    found = answer(corpus_store, "site-abstracts")
+    assert len(found) == 20
+    assert [row[1:3] for row in found if row[0] == "id:work/collopy-2020-ec3b0156b6"] == [
+        (1, "Background"), (2, "Methods"), (3, "Results"), (4, "Conclusions"),
+    ]
+    assert answer(fixture_store, "site-abstracts")[0] == ("id:work/author-2007-cccc", None, None, "An untitled early report.")
+
+
+def test_site_concepts_and_venues(corpus_store, fixture_store):
+    concepts = answer(corpus_store, "site-concepts")
+    assert len({row[0] for row in concepts}) == 134
+    assert concepts[0] == ("kgc:anxiety", "anxiety", "Excessive worry, fear or nervousness, from anxiety symptoms to anxiety disorders.",
+                           "kgc:mental-health-conditions")
+    assert answer(fixture_store, "site-venues") == [
+        ("id:venue/issn/1095-158X", "Psychiatric Rehabilitation Journal", "1095-158X", None),
+        ("id:venue/issn/2042-8308", "Mental Health and Social Inclusion", "2042-8308", "2042-8316"),
+    ]
+    assert answer(corpus_store, "site-venues") == []
+
+
+def test_site_concept_pairs_most_shared_first(corpus_store):
+    found = answer(corpus_store, "site-concept-pairs")
+    assert found[0] == ("kgc:mental-health-services", "mental health services", "kgc:peer-support", "peer support", 3)
+    assert len(found) == 155 and all(row[0] < row[2] for row in found)
+    assert [row[4] for row in found] == sorted((row[4] for row in found), reverse=True)

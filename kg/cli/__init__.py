@@ -12,9 +12,12 @@ import click
 from ..errors import Interrupted, KgError
 from .build import build, stats
 from .concepts import concepts
+from .enrich import enrich_command
 from .inspect import inspect_command
 from .load import export_command, load_command, serve_command_cli
 from .query import query
+from .site import plot_command, site_command
+from .review import prisma_command, sources_command
 from .validate import validate_command
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -50,7 +53,7 @@ def cli() -> None:
     """
 
 
-for command in (build, stats, inspect_command, query, validate_command, concepts, load_command, export_command, serve_command_cli):
+for command in (build, stats, inspect_command, query, validate_command, concepts, load_command, export_command, serve_command_cli, enrich_command, sources_command, prisma_command, site_command, plot_command):
     cli.add_command(command)
 
 

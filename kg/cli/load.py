@@ -13,7 +13,8 @@ from ..sinks.export import export, export_bytes, output_path, store_lines
 from ..sinks.load import LoadReport, Plan, load, make_plan, payload_from_files, payload_from_store
 from ..sinks.serve import DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT, DEFAULT_TIMEOUT, serve
 from ..sinks.files import format_for
-from .options import quiet_option, require, store_option
+from ..review.works import write_works
+from .options import quiet_option, refuse_together, require, store_option
 from .progress import progress_display
 
 
@@ -54,12 +55,14 @@ def load_command(files, store, profile, endpoint_base, endpoint, update_endpoint
     target graph with one SPARQL Update request, so readers never see half a
     graph and a failed load leaves the target as it was. Loading the same
     input twice leaves the same triples. Credentials come only from the
-    environment: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (basic auth) or
-    KG_ENDPOINT_TOKEN (bearer token).
+    environment: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Basic auth, or
+    Digest with KG_ENDPOINT_AUTH=digest or a profile saying so, as `virtuoso`
+    does) or KG_ENDPOINT_TOKEN (bearer token).
 
     \b
     kg load --profile oxigraph --endpoint-base http://localhost:7878 --graph https://example.org/graph/kg
     kg load --profile fuseki --endpoint-base http://host:3030/kg --append
+    kg load --profile virtuoso --endpoint-base http://host:8890 --graph https://example.org/graph/kg
     kg load graph.nt --endpoint https://host/sparql --graph https://example.org/g
     """
     config = load_config(store=store)
@@ -96,7 +99,10 @@ def echo_report(report: LoadReport, plan: Plan) -> None:
 @click.option("--shard-size", type=click.IntRange(min=1), metavar="N",
               help="Split into files of at most N triples: FILE.00001.nt.gz, FILE.00002.nt.gz...")
 @click.option("--graph", metavar="IRI", envvar="KG_GRAPH", help="Graph name for N-Quads and TriG [default: `graph` in kg.toml, else the default graph].")
-def export_command(store, output, format_name, shard_size, graph):
+@click.option("--works", is_flag=True,
+              help="Write one record per work for a screening tool instead of the graph: -o FILE.ris, .bib "
+                   "or .csl.json, with every DOI, PMID and source label and a key that maps back to the work.")
+def export_command(store, output, format_name, shard_size, graph, works):
     """Write the whole graph from the store, sorted, for bulk loaders.
 
     The same store always gives byte-identical files, compressed or not.
@@ -108,8 +114,16 @@ def export_command(store, output, format_name, shard_size, graph):
     kg export -o graph.nt.gz
     kg export -o dump/graph.nq.gz --shard-size 1000000
     kg export --format ttl > graph.ttl
+    kg export --works -o screen.ris
     """
     config = load_config(store=store, graph=graph)
+    if works:
+        require("--works", works, "-o FILE", output, "(.ris, .bib or .csl.json)")
+        refuse_together(**{"--works": works, "--format": format_name})
+        refuse_together(**{"--works": works, "--shard-size": shard_size})
+        count = write_works(config.store, output)
+        click.echo(f"wrote {count} work(s) to {output}", err=True)
+        return
     if output is None:
         require("--shard-size", shard_size, "-o FILE", output)
         data = export_bytes(store_lines(config.store), format_name or "nt", config.graph)
@@ -132,7 +146,9 @@ def export_command(store, output, format_name, shard_size, graph):
               help="Requests run at once; more are answered HTTP 503 at once.")
 @click.option("--allow-service", is_flag=True,
               help="Run federated queries (SERVICE <url>), which make the server fetch any URL a client names.")
-def serve_command_cli(store, port, timeout, max_result_bytes, max_running, allow_service):
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="DIR",
+              help="Also serve the pages `kg site` wrote into DIR from / (their \"run\" links run the named queries).")
+def serve_command_cli(store, port, timeout, max_result_bytes, max_running, allow_service, site):
     """Serve the graph read-only over the SPARQL 1.1 Protocol on 127.0.0.1.
 
     Queries go to http://127.0.0.1:PORT/query (or /sparql) and run on
@@ -145,13 +161,16 @@ def serve_command_cli(store, port, timeout, max_result_bytes, max_running, allow
     \b
     kg serve --port 7878
     kg query NAME --endpoint http://127.0.0.1:7878/query
+    kg site -o site/ && kg serve --site site/
     """
     config = load_config(store=store)
     notes = "federated queries allowed" if allow_service else "federated queries refused"
+    if site is not None:
+        notes += f"; the pages of {site} from /"
 
     def announce(url: str) -> None:
         click.echo(f"kg: serving {config.store} read-only at {url} ({notes}; limits {timeout} s, "
                    f"{max_result_bytes:,} bytes per answer; Ctrl-C stops)", err=True)
 
     serve(config.store, port, timeout=timeout, max_result_bytes=max_result_bytes, max_running=max_running,
-          allow_service=allow_service, announce=announce)
+          allow_service=allow_service, announce=announce, site=site)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 
 from ..identity.iris import (
     mint_assignment_iri,
     mint_authorship_iri,
+    mint_curation_iri,
     mint_section_iri,
     mint_source_iri,
     mint_venue_iri,
 )
 import pyoxigraph as ox
 
-from ..model import Assignment, Corpus, Merge, Person, Record, Work
+from ..model import Assignment, Corpus, Curated, Merge, Person, Record, Work
 from ..resources import ontology_dir
 from .ntriples import TripleWriter, canonical_decimal, integer, iri, text, typed
 from ..vocab import DCTERMS, FABIO, FOAF, KG, PRISM, PRO, PROV, RDF, WORK_CLASSES
@@ -62,6 +64,8 @@ def iter_mapped(
             out = TripleWriter()
     for merge in corpus.merges:
         map_merge(out, merge, base)
+    for curated in corpus.curated:
+        map_curated(out, curated, base)
     yield out.lines
 
 
@@ -154,6 +158,11 @@ def map_source(out: TripleWriter, paper: str, record: Record, base: str) -> None
     out.add_if(node, f"{KG}sourceFile", source.file)
     out.add(node, f"{KG}sourceLine", integer(source.line))
     out.add_if(node, f"{KG}sourceFormat", source.format)
+    out.add_if(node, f"{KG}sourceLabel", source.label)
+    if source.retrieved:  # a work fetched by `kg enrich`: its DOI or OpenAlex URL, and when
+        if source.file.startswith(("https://", "http://")):
+            out.add(node, f"{KG}retrievedFrom", iri(source.file))
+        out.add(node, f"{KG}retrievedAt", typed(source.retrieved, "dateTime"))
 
 
 def map_merge(out: TripleWriter, merge: Merge, base: str) -> None:
@@ -171,6 +180,50 @@ def map_merge(out: TripleWriter, merge: Merge, base: str) -> None:
         out.add_if(node, f"{KG}evidence", evidence)
 
 
+CURATION_CLASSES = {
+    "correct": "FieldCorrection",
+    "same-person": "SamePersonDecision",
+    "not-same-person": "DifferentPeopleDecision",
+    "same-work": "SameWorkDecision",
+    "not-same-work": "DifferentWorksDecision",
+    "add-concept": "ConceptAddition",
+    "remove-concept": "ConceptRemoval",
+}
+CURATED_FIELDS = {
+    "title": (f"{DCTERMS}title",),
+    "year": (f"{FABIO}hasPublicationYear",),
+    "venue": (f"{DCTERMS}isPartOf",),
+    "doi": (f"{PRISM}doi",),
+    "volume": (f"{PRISM}volume",),
+    "issue": (f"{PRISM}number",),
+    "pages": (f"{PRISM}startingPage", f"{PRISM}endingPage"),
+}
+"""The properties a curated field sets on the work."""
+
+
+def map_curated(out: TripleWriter, curated: Curated, base: str) -> None:
+    """A row of the curation file: who decided what, when and why, what it
+    applied to, or why it had no effect (a warning of `kg validate`)."""
+    name = PurePath(curated.file).name
+    node = mint_curation_iri(base, name, curated.line)
+    out.add(node, f"{RDF}type", iri(f"{KG}Curation"))
+    out.add(node, f"{RDF}type", iri(f"{KG}{CURATION_CLASSES[curated.kind]}"))
+    out.add_if(node, f"{KG}curationFile", name)
+    out.add(node, f"{KG}curationLine", integer(curated.line))
+    out.add_if(node, f"{KG}curator", curated.who)
+    if curated.when:
+        out.add(node, f"{KG}curatedOn", typed(curated.when, "date"))
+    out.add_if(node, f"{KG}curationNote", curated.note)
+    for target in curated.targets:
+        out.add(node, f"{KG}curates", iri(target))
+    for field in curated.fields:
+        for prop in CURATED_FIELDS[field]:
+            out.add(node, f"{KG}curatedProperty", iri(prop))
+    if curated.concept:
+        out.add(node, f"{KG}curatedConcept", iri(curated.concept))
+    out.add_if(node, f"{KG}curationProblem", curated.problem)
+
+
 def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     node = mint_assignment_iri(paper, assignment.concept)
     curated = assignment.method == "curated"
@@ -182,6 +235,29 @@ def map_assignment(out: TripleWriter, paper: str, assignment) -> None:
     out.add(node, f"{KG}assignmentScore", typed(canonical_decimal(assignment.score), "decimal"))
     out.add_if(node, f"{KG}matchedText", assignment.matched)
     out.add_if(node, f"{KG}matchedIn", assignment.field)
+
+
+def screening_lines(decisions: list[tuple[str, str, str, str]]) -> list[str]:
+    """Screening decisions (work IRI, include/exclude/maybe, reason, file:line)
+    as lines: a ``kg:ScreeningDecision`` node beside each work (``WORK/screening``)."""
+    out = TripleWriter()
+    for work, decision, reason, where in decisions:
+        node = f"{work}/screening"
+        out.add(work, f"{KG}screeningDecision", iri(node))
+        out.add(node, f"{RDF}type", iri(f"{KG}ScreeningDecision"))
+        out.add(node, f"{KG}screeningOutcome", text(decision))
+        out.add_if(node, f"{KG}exclusionReason", reason)
+        out.add(node, f"{KG}decisionSource", text(where))
+    return out.lines
+
+
+def without_screening(lines: list[str]) -> list[str]:
+    """``lines`` without those :func:`screening_lines` wrote (an earlier
+    screening, replaced by the next): the decision nodes and the links to them."""
+    typed_as = f" <{RDF}type> <{KG}ScreeningDecision> ."
+    nodes = {line.partition(" ")[0] for line in lines if line.rstrip("\n").endswith(typed_as)}
+    link = f"<{KG}screeningDecision>"
+    return [line for line in lines if line.partition(" ")[0] not in nodes and line.split(" ", 2)[1] != link]
 
 
 def scheme_lines() -> list[str]:
