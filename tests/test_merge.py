@@ -91,6 +91,20 @@ def test_two_dois_are_never_one_work():
     assert len(resolve([a, replace(b, doi=None)], DEFAULT_BASE).works) == 1
 
 
+def test_translated_title_in_brackets_matches_the_original_language_title():
+    """Scopus gives "English title [Original title]"; Scholar only the original."""
+    scopus = Record(SourceRef("scopus.bib", 1, "bibtex"), year=2018, authors=(make_author("José Salvador-Oliván"),),
+                    title="Systematic reviews in library science [Las revisiones sistemáticas en biblioteconomía]")
+    scholar = replace(scopus, source=SourceRef("scholar.bib", 1, "bibtex"),
+                      title="Las revisiones sistemáticas en biblioteconomía")
+    assert len(resolve([scopus, scholar], DEFAULT_BASE).works) == 1
+    # each part still has to agree, numbers included
+    other = replace(scholar, title="Las revisiones sistemáticas en biblioteconomía: parte 2")
+    assert len(resolve([scopus, other], DEFAULT_BASE).works) == 2
+    other_year = replace(scholar, year=2019)
+    assert len(resolve([scopus, other_year], DEFAULT_BASE).works) == 2
+
+
 def test_untitled_record_needs_every_part_of_the_strong_key():
     export = Record(SourceRef("a.ris", 1, "ris"), title="Peer support", year=2020, volume="3", issue="2",
                     first_page="10", authors=(make_author("Ana Silva"),))

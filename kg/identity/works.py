@@ -50,6 +50,8 @@ BLOCK_WINDOW = 30
 in title order (sorted neighbourhood), keeping the work near-linear."""
 
 _DIGITS = re.compile(r"\d+")
+_BRACKETED = re.compile(r"^\s*(\S.*?)\s*\[([^\[\]]+)\]\.?\s*$")
+"""``English title [Original-language title]``, as Scopus and MEDLINE give a translated title."""
 
 
 @lru_cache(maxsize=262144)
@@ -74,6 +76,8 @@ class Features:
     doi: str | None
     pmid: str | None
     digits: tuple[str, ...]
+    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Other forms of the title to compare (:func:`title_forms`), each with its numbers."""
 
     @property
     def prefix(self) -> str:
@@ -101,7 +105,32 @@ def features(record: Record) -> Features:
         doi=record.doi,
         pmid=pmid,
         digits=tuple(_DIGITS.findall(title)),
+        variants=tuple((form, tuple(_DIGITS.findall(form))) for form in title_forms(record.title)[1:]),
     )
+
+
+def title_forms(title: str | None) -> tuple[str, ...]:
+    """The folded title, then, for a title given as ``English title
+    [Original-language title]`` (Scopus, MEDLINE), each of its two parts."""
+    forms = [fold(title or "")]
+    bracketed = _BRACKETED.match(title or "")
+    if bracketed:
+        forms += [form for form in (fold(bracketed.group(1)), fold(bracketed.group(2))) if form]
+    return tuple(forms)
+
+
+def title_similarity(a: Features, b: Features) -> float | None:
+    """The best similarity of the two titles, or of a part of a bracketed
+    title with the other title, among forms with the same numbers ("Part 1"
+    is not "Part 2"); None when no forms agree on their numbers."""
+    best = None
+    for x, x_digits in ((a.title, a.digits), *a.variants):
+        for y, y_digits in ((b.title, b.digits), *b.variants):
+            if x_digits != y_digits:
+                continue
+            similarity = Indel.normalized_similarity(x, y)
+            best = similarity if best is None else max(best, similarity)
+    return best
 
 
 @dataclass(frozen=True)
@@ -149,13 +178,13 @@ def title_match(a: Features, b: Features) -> str | None:
     """Evidence that two titled records are one work, or None."""
     if a.year and b.year and a.year != b.year:
         return None
-    if a.digits != b.digits:
-        return None
     if a.volume and b.volume and a.volume != b.volume:
         return None
     if a.first_page and b.first_page and a.first_page != b.first_page:
         return None
-    similarity = Indel.normalized_similarity(a.title, b.title)
+    similarity = title_similarity(a, b)
+    if similarity is None:
+        return None
     same_author = bool(a.family and a.family == b.family)
     if a.family and b.family and not same_author:
         return None
