@@ -118,7 +118,8 @@ class Partitioner:
         yield from self.rest()
 
     def rest(self) -> Iterator[str]:
-        """The concept scheme whole, then what no paper reaches."""
+        """The concept scheme whole, then what no paper reaches, with the
+        descriptions of what that points at."""
         classes = " ".join(f"<{c}>" for c in SCHEME_CLASSES)
         scheme = sorted((s["node"] for s in self.store.query(
             f"SELECT DISTINCT ?node WHERE {{ VALUES ?class {{ {classes} }} ?node a ?class }}")), key=term_order)
@@ -129,7 +130,11 @@ class Partitioner:
                        if _digest(s["s"]) not in self.covered), key=term_order)
         self.covered = set()
         for start in range(0, len(left), self.size * 10):
-            yield self.describe(left[start:start + self.size * 10])
+            batch = left[start:start + self.size * 10]
+            # What they point at too, as for papers: an authorship no paper owns
+            # still needs its person's type for sh:class.
+            refs = {obj for _predicate, obj in self.links(batch, self._refs)}
+            yield self.describe(set(batch) | refs)
 
 
 def _digest(node) -> bytes:
