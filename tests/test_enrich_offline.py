@@ -252,3 +252,18 @@ def test_a_dump_can_be_an_api_answer_with_message_items(tmp_path):
     assert (report["looked_up"], report["matched"], report["filled"]["doi"]) == (5, 5, 5)
     saved = (tmp_path / "enrich" / "matched.jsonl").read_text("utf-8").splitlines()
     assert sorted(json.loads(line)["id"] for line in saved) == sorted(f"https://doi.org/{r.doi}" for r in records)
+
+
+def test_records_from_a_dump_were_retrieved_when_the_dump_was_written(enriched):
+    """Not at the time of the run: enriching again from the same dump must not
+    change the graph (it did, by the clock)."""
+    import re
+    import time
+
+    from kg.enrich.found import utc_stamp
+
+    exported = enriched.folder / "retrieved.nt"
+    assert CliRunner().invoke(cli, ["export", "--store", enriched.store, "-o", str(exported)]).exit_code == 0
+    stamps = set(re.findall(r'<https://w3id.org/kg/ns#retrievedAt> "([^"]+)"', exported.read_text("utf-8")))
+    written = utc_stamp(time.gmtime((enriched.folder / "dump.jsonl.gz").stat().st_mtime))
+    assert stamps == {written}

@@ -105,6 +105,22 @@ def test_translated_title_in_brackets_matches_the_original_language_title():
     assert len(resolve([scopus, other_year], DEFAULT_BASE).works) == 2
 
 
+def test_preprints_and_errata_stay_apart_from_their_article():
+    """Issue 16: the same title, authors and year, no DOI to tell them apart;
+    an erratum and a preprint are other works than the article."""
+    article = Record(SourceRef("a.ris", 1, "ris"), title="Peer support workers in crisis teams", year=2021,
+                     doc_type="journal-article", authors=(make_author("Ana Silva"), make_author("Ben Baker")))
+    preprint = replace(article, source=SourceRef("p.json", 1, "csl-json"), doc_type="preprint")
+    erratum = replace(article, source=SourceRef("e.ris", 1, "ris"),
+                      title="Erratum: Peer support workers in crisis teams")
+    listing = replace(article, source=SourceRef("l.txt", 1, "listing"), doc_type=None)
+    works = resolve([article, preprint, erratum, listing], DEFAULT_BASE).works
+    assert sorted(sorted(s.source.file for s in w.sources) for w in works) == [["a.ris", "l.txt"], ["e.ris"], ["p.json"]]
+    # a shared DOI still says one work, whatever the types
+    same = resolve([replace(article, doi="10.1/x"), replace(preprint, doi="10.1/x")], DEFAULT_BASE).works
+    assert len(same) == 1
+
+
 def test_untitled_record_needs_every_part_of_the_strong_key():
     export = Record(SourceRef("a.ris", 1, "ris"), title="Peer support", year=2020, volume="3", issue="2",
                     first_page="10", authors=(make_author("Ana Silva"),))

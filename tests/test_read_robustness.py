@@ -304,3 +304,16 @@ def test_json_that_python_cannot_hold_is_the_file_skipped_not_a_crash(text, reas
     _, result = read_bytes(text.encode(), "b.json", "b.json", "csl-json")
     (problem,) = result.problems
     assert problem.skipped and problem.reason.startswith(reason)
+
+
+def test_a_folder_gives_every_known_extension_and_nothing_hidden(tmp_path):
+    """JSON Lines dumps in a folder are read like the other formats, and the
+    project's own .kg/ folder (the store's marker, kg enrich's saved JSON) is not."""
+    from kg.read.inputs import expand_inputs
+
+    for name in ("a.ris", "w.jsonl", "x.ndjson", "notes.md", ".kg/enrich/build.json", ".kg/store/kg-store.json",
+                 ".hidden.ris", "sub/b.bib"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", "utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in expand_inputs([tmp_path])] == [
+        "a.ris", "sub/b.bib", "w.jsonl", "x.ndjson"]

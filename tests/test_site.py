@@ -111,6 +111,23 @@ def test_every_internal_link_resolves(site):
     assert f"run/author-works?author={REPPER.replace(':', '%3A').replace('/', '%2F')}" in report.dynamic
 
 
+def test_every_link_resolves_on_a_graph_with_venues_dois_and_orcids(tmp_path):
+    """The example listing names no venue, so its site has no venue page; these
+    pages linked to two query pages the site never wrote."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate_graph import generate, load_store
+
+    graph = tmp_path / "generated.nt"
+    graph.write_text("".join(generate(30, seed=3)), "utf-8")
+    load_store(tmp_path / "store", graph)
+    build_site(open_store(tmp_path / "store"), tmp_path / "site", DEFAULT_BASE, workers=1)
+    assert any((tmp_path / "site" / "venue").rglob("*.html"))
+    report = check_links(tmp_path / "site")
+    assert report.broken == []
+
+
 def test_the_link_checker_finds_a_broken_link_and_fragment(tmp_path):
     (tmp_path / "index.html").write_text('<a href="a.html">a</a><a href="#gone">b</a><a id="here" href="#here">c</a>')
     (tmp_path / "a.html").write_text('<a href="index.html#here">ok</a><a href="index.html#nope">x</a><a href="b.html">y</a>')
@@ -198,6 +215,9 @@ def test_kg_plot_refuses_an_unknown_format_and_a_missing_parameter(example_build
     missing = CliRunner().invoke(cli, ["plot", "concept-coauthors", "--store", str(example_build.store), "-o", str(tmp_path / "a.svg")])
     assert missing.exit_code == 2 and "needs -p concept IRI" in missing.stderr
     assert not (tmp_path / "a.svg").exists()
+    ignored = CliRunner().invoke(cli, ["plot", "concept-cooccurrence", "--store", str(example_build.store),
+                                       "-p", "concept", "kgc:peer-support", "-o", str(tmp_path / "a.svg")])
+    assert ignored.exit_code == 2 and "unknown parameter 'concept' for this chart" in ignored.stderr
     unknown = CliRunner().invoke(cli, ["plot", "pie", "--store", str(example_build.store), "-o", str(tmp_path / "a.svg")])
     assert unknown.exit_code == 2 and "no chart named 'pie'; charts: concept-coauthors, " in unknown.stderr
 

@@ -25,12 +25,12 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 
+from ..sinks.endpoint import VERSION
 from ..sinks.files import atomic_output
 from ..text import first_line
 from .found import utc_stamp
@@ -94,11 +94,7 @@ def retry_after(headers: httpx.Headers) -> float | None:
 
 def user_agent(mailto: str | None) -> str:
     """``kg/0.1.0 (mailto:you@example.org)``: who asks, and whom to write to."""
-    try:
-        release = version("kg")
-    except PackageNotFoundError:
-        release = "dev"
-    return f"kg/{release} (mailto:{mailto})" if mailto else f"kg/{release}"
+    return f"kg/{VERSION} (mailto:{mailto})" if mailto else f"kg/{VERSION}"
 
 
 class Client:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Indel
-
-from ..identity.works import TITLE_SIMILARITY, family_key, features
+from ..identity.works import TITLE_SIMILARITY, Features, family_key, features, title_similarity
 from ..model import Author, Record
 from ..text import fold
 
@@ -35,13 +33,15 @@ class Verdict:
     """What agreed and what did not, in words."""
 
 
-def titles_agree(a: str, b: str) -> bool:
-    """Folded titles that are similar, or one the other plus a subtitle."""
-    if not a or not b:
+def titles_agree(a: Features, b: Features) -> bool:
+    """Titles that agree as the build compares them (numbers included, a bracketed
+    translation part by part), or one the other plus a subtitle."""
+    if not a.title or not b.title:
         return True
-    if Indel.normalized_similarity(a, b) >= TITLE_SIMILARITY:
+    similarity = title_similarity(a, b)
+    if similarity is not None and similarity >= TITLE_SIMILARITY:
         return True
-    shorter, longer = sorted((a, b), key=len)
+    shorter, longer = sorted((a.title, b.title), key=len)
     return len(shorter.split()) >= 4 and longer.startswith(shorter + " ")
 
 
@@ -60,10 +60,6 @@ def authors_agree(ours: Record, theirs: Record) -> str | None:
         if not same_name(a, b):
             return f"author {position} differs ({a.name} / {b.name})"
     return None
-
-
-def _kind(record: Record) -> str:
-    return "preprint" if record.doc_type == "preprint" else "published"
 
 
 def judge(ours: Record, theirs: Record) -> Verdict:
@@ -91,12 +87,12 @@ def judge(ours: Record, theirs: Record) -> Verdict:
         elif x and y:
             disagree.append(f"{name} {y} / {x}")
     if a.title and b.title:
-        if titles_agree(a.title, b.title):
+        if titles_agree(a, b):
             agree.append("titles agree")
         else:
             disagree.append("titles differ")
-    if ours.doc_type and theirs.doc_type and _kind(ours) != _kind(theirs):
-        disagree.append(f"a {theirs.doc_type} / a {ours.doc_type}")
+    if a.edition != b.edition:  # a preprint or an erratum is not its article
+        disagree.append(f"a {b.edition or theirs.doc_type or 'work'} / a {a.edition or ours.doc_type or 'work'}")
     if wrong_authors := authors_agree(ours, theirs):
         disagree.append(wrong_authors)
     if (same_doi or key_parts == 4) and not disagree:

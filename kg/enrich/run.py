@@ -9,14 +9,15 @@ rebuilds the store from the same inputs, now with them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..identity.curation import load_curation
-from ..identity.resolve import rank, resolve
-from ..model import NO_PROGRESS, Corpus, Progress, Work
+from ..identity.resolve import resolve
+from ..model import NO_PROGRESS, Corpus, Progress, Record, Work
 from ..read.inputs import expand_inputs, read_inputs
 from .dump import scan_dumps
 from .found import Found, utc_stamp
@@ -86,15 +87,21 @@ def current_corpus(manifest: dict, folder: Path, progress: Progress = NO_PROGRES
     return resolve(read.records + applied.records, manifest["base"], applied.same, curation=curation)
 
 
+def own_record(work: Work) -> Record | None:
+    """The work's first record read from the user's inputs (not fetched), or None
+    for a work made only of fetched records (a curator kept it apart)."""
+    return min((s for s in work.sources if not s.source.retrieved), key=lambda r: r.source, default=None)
+
+
 def label_of(work: Work) -> str:
     if work.record.doi:
         return work.record.doi
-    source = min((s for s in work.sources if not s.source.retrieved), key=rank, default=work.sources[0]).source
+    source = (own_record(work) or work.sources[0]).source
     return f"{source.file}:{source.line}"
 
 
 def targets_of(corpus: Corpus, everything: bool) -> list[Work]:
-    return [w for w in corpus.works if everything or needs(w.record)]
+    return [w for w in corpus.works if (everything or needs(w.record)) and own_record(w) is not None]
 
 
 Finder = Callable[[list[Work], Progress], tuple[list[list[Found] | None], list[str]]]
@@ -103,7 +110,10 @@ Finder = Callable[[list[Work], Progress], tuple[list[list[Found] | None], list[s
 
 def dump_finder(paths: Sequence[Path], report: Report) -> Finder:
     def find(works: list[Work], progress: Progress) -> tuple[list[list[Found] | None], list[str]]:
-        hits = scan_dumps(list(paths), [w.record for w in works], utc_stamp(), progress)
+        # A dump's records were retrieved when the dump was written: its time, not
+        # this run's, so enriching again from the same dump gives the same graph.
+        written = utc_stamp(time.gmtime(max(path.stat().st_mtime for path in paths)))
+        hits = scan_dumps(list(paths), [w.record for w in works], written, progress)
         report.problems += [str(p) for p in hits.problems]
         return [hits.candidates.get(i, []) for i in range(len(works))], []
     return find
@@ -144,7 +154,7 @@ def enrich(corpus: Corpus, find: Finder, *, everything: bool = False, report: Re
             report.matched += 1
             for name in fills(work.record, match.record):
                 report.filled[name] += 1
-            target = min((s for s in work.sources if not s.source.retrieved), key=lambda r: r.source)
+            target = own_record(work)
             saved.append(saved_of(target.source, target, match, evidence))
         elif reviews:
             report.review += reviews

@@ -64,7 +64,6 @@ KINDS = {
 _COMMON = ("who", "when", "note")
 _HEADER = re.compile(r"""^\s*\[\[\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*\]\]""")
 _TOP_KEY = re.compile(r"""^\s*(?:\[\s*)?("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*(?:=|\])""")
-_SOURCE = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
 _IRI = re.compile(r"^(?:https?|urn):\S+$", re.IGNORECASE)
 
 

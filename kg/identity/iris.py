@@ -9,6 +9,7 @@ braces, non-Latin scripts).
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 from ..model import Record
@@ -27,14 +28,30 @@ def short_hash(*parts: object) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
+_ERRATUM = re.compile(r"^\W*(erratum|errata|corrigendum|correction|retraction)\b", re.IGNORECASE)
+
+
+def edition(record: Record) -> str:
+    """``preprint`` (by its type), ``erratum`` (a correction or retraction notice,
+    by its type or title), or empty for the article itself or an unknown type."""
+    if record.doc_type == "preprint":
+        return "preprint"
+    if record.doc_type in ("erratum", "correction", "retraction") or _ERRATUM.match(record.title or ""):
+        return "erratum"
+    return ""
+
+
 def mint_paper_iri(base: str, record: Record) -> str:
-    """From the DOI when there is one, else from a key that needs no title."""
+    """From the DOI when there is one, else from a key that needs no title
+    (a preprint's or an erratum's key also names its edition, so it never
+    takes its article's IRI)."""
     if record.doi:
         return f"{base}work/doi/{encode(record.doi)}"
     first = record.authors[0] if record.authors else None
     family = slug((first.family or first.name) if first else "") or "anon"
     title = slug(record.title or "")
-    key = short_hash(family, record.year, record.volume, record.issue, record.first_page, title)
+    kind = edition(record)
+    key = short_hash(family, record.year, record.volume, record.issue, record.first_page, title, *([kind] if kind else []))
     return f"{base}work/{encode(family)}-{record.year or 'nd'}-{key}"
 
 

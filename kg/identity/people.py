@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from ..model import Author
 from ..text import NAME_SUFFIXES, fold
-from .unionfind import UnionFind
+from .unionfind import KeptApart, UnionFind
 from .works import family_key
 
 _GIVEN_PART = re.compile(r"(?<!\d)\d*[^\W\d_]+")
@@ -152,7 +152,7 @@ class People(UnionFind[str]):
         super().__init__()
         self.cluster: dict[str, Cluster] = {}
         self.links: list[PersonLink] = []
-        self.sides: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        self.apart: KeptApart[str] = KeptApart()
         """Per root, the (row, side) of each curated ``apart`` it holds."""
 
     def add_mention(self, node: str, mention: Mention) -> None:
@@ -173,8 +173,7 @@ class People(UnionFind[str]):
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        sides = self.sides[ra] | self.sides[rb]
-        if len({row for row, _ in sides}) < len(sides):
+        if self.apart.forbids(ra, rb):
             return False
         if force:
             return True
@@ -187,7 +186,7 @@ class People(UnionFind[str]):
         if not self.can_join(a, b, force=force):
             return False
         low, high = self.union(a, b)
-        self.sides[low] |= self.sides.pop(high, set())
+        self.apart.merge(low, high)
         kept, gone = self.cluster[low], self.cluster.pop(high)
         kept.orcids |= gone.orcids
         kept.givens |= gone.givens
@@ -239,7 +238,7 @@ def match_people(
     for row, sides in enumerate(apart):
         for side, nodes in enumerate(sides):
             for node in nodes:
-                people.sides[people.find(node)].add((row, side))
+                people.apart.add(people.find(node), row, side)
     for nodes, evidence in together:
         for node in nodes[1:]:
             people.join(nodes[0], node, evidence, force=True)

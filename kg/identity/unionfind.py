@@ -46,3 +46,28 @@ class UnionFind(Generic[T]):
         for item in self.parent:
             found.setdefault(self.find(item), []).append(item)
         return sorted(found.values())
+
+
+class KeptApart(Generic[T]):
+    """The sides of a curator's "not the same" rows that each set holds, kept
+    only for the sets a row names (a build without such rows pays nothing)."""
+
+    def __init__(self) -> None:
+        self.held: dict[T, set[tuple[int, int]]] = {}
+
+    def add(self, root: T, row: int, side: int) -> None:
+        self.held.setdefault(root, set()).add((row, side))
+
+    def forbids(self, a: T, b: T) -> bool:
+        """Whether joining the sets of roots ``a`` and ``b`` would put two sides of one row together."""
+        left, right = self.held.get(a), self.held.get(b)
+        if not left or not right:
+            return False
+        sides = left | right
+        return len({row for row, _ in sides}) < len(sides)
+
+    def merge(self, low: T, high: T) -> None:
+        """Root ``high`` was joined into ``low``."""
+        moved = self.held.pop(high, None)
+        if moved:
+            self.held.setdefault(low, set()).update(moved)

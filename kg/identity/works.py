@@ -32,10 +32,10 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
-from .iris import mint_paper_iri
+from .iris import edition, mint_paper_iri
 from ..model import Record, SourceRef
 from ..text import NAME_SUFFIXES, fold
-from .unionfind import UnionFind
+from .unionfind import KeptApart, UnionFind
 
 TITLE_SIMILARITY = 0.9
 """Least title similarity (0-1) for two titled records to be one work, given
@@ -76,6 +76,9 @@ class Features:
     doi: str | None
     pmid: str | None
     digits: tuple[str, ...]
+    edition: str
+    """``preprint``, ``erratum`` or empty (:func:`edition`): records of other editions never join
+    except by DOI, PMID or a curator's word (an erratum and a preprint are linked to an article, not merged)."""
     variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Other forms of the title to compare (:func:`title_forms`), each with its numbers."""
 
@@ -87,7 +90,7 @@ class Features:
     def strong_key(self) -> tuple | None:
         """The agreement an untitled record needs; None when any part is missing."""
         parts = (self.year, self.volume, self.issue, self.first_page, self.family)
-        return parts if all(parts) else None
+        return (*parts, self.edition) if all(parts) else None
 
 
 def features(record: Record) -> Features:
@@ -105,6 +108,7 @@ def features(record: Record) -> Features:
         doi=record.doi,
         pmid=pmid,
         digits=tuple(_DIGITS.findall(title)),
+        edition=edition(record),
         variants=tuple((form, tuple(_DIGITS.findall(form))) for form in title_forms(record.title)[1:]),
     )
 
@@ -150,11 +154,11 @@ class Clusters(UnionFind[int]):
         super().__init__(range(len(dois)))
         self.dois = [{d} if d else set() for d in dois]
         self.links: list[Link] = []
-        self.sides: list[set[tuple[int, int]]] = [set() for _ in dois]
+        self.apart: KeptApart[int] = KeptApart()
         for row, sides in enumerate(apart):
             for side, members in enumerate(sides):
                 for i in members:
-                    self.sides[i].add((row, side))
+                    self.apart.add(i, row, side)
 
     def join(self, a: int, b: int, evidence: str, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -163,19 +167,20 @@ class Clusters(UnionFind[int]):
         merged = self.dois[ra] | self.dois[rb]
         if len(merged) > 1 and not force:
             return False
-        sides = self.sides[ra] | self.sides[rb]
-        if len({row for row, _ in sides}) < len(sides):
+        if self.apart.forbids(ra, rb):
             return False
         low, high = self.union(ra, rb)
         self.dois[low] = merged
         self.dois[high] = set()
-        self.sides[low], self.sides[high] = sides, set()
+        self.apart.merge(low, high)
         self.links.append(Link(a, b, evidence))
         return True
 
 
 def title_match(a: Features, b: Features) -> str | None:
     """Evidence that two titled records are one work, or None."""
+    if a.edition != b.edition:
+        return None
     if a.year and b.year and a.year != b.year:
         return None
     if a.volume and b.volume and a.volume != b.volume:
@@ -245,7 +250,7 @@ def match_works(
     for members, evidence in together:  # a curator's word beats every rule, even two DOIs
         for i in members[1:]:
             clusters.join(members[0], i, evidence, force=True)
-    index_of = {r.source: i for i, r in enumerate(records)}
+    index_of = {r.source: i for i, r in enumerate(records)} if same else {}
     for left, right, evidence in sorted(same):
         if left in index_of and right in index_of:
             clusters.join(index_of[left], index_of[right], evidence)
@@ -264,7 +269,7 @@ def match_works(
     join_equal(lambda i, f: f.doi, lambda doi: f"same DOI {doi}")
     join_equal(lambda i, f: f.pmid, lambda pmid: f"same PMID {pmid}")
     join_equal(
-        lambda i, f: None if f.doi else mint_paper_iri(base, records[i]),
+        lambda i, f: None if f.doi else (mint_paper_iri(base, records[i]), f.edition),
         lambda key: "same identity key (first author, year, volume, issue, first page, title)",
     )
 

@@ -51,6 +51,7 @@ EXTENSION_HINTS: dict[str, str] = {
     ".bib": "bibtex",
     ".json": "csl-json",
     ".jsonl": "crossref",
+    ".ndjson": "crossref",
     ".xml": "pubmed-xml",
     ".nbib": "medline",
     ".medline": "medline",

@@ -50,7 +50,7 @@ from .identifiers import (
     year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
-from ..text import NAME_SUFFIXES, fold
+from ..text import NAME_SUFFIXES, first_line, fold
 
 FORMAT = "bibtex"
 
@@ -292,8 +292,7 @@ def read_bibtex(text: str, file: str) -> ReadResult:
             keys = ", ".join(sorted(" ".join(key.split()) for key in block.duplicate_keys))
             result.problems.append(Problem(file, line, f"field given twice ({keys}); the first value is used"))
         elif isinstance(block, ParsingFailedBlock):
-            message = getattr(block.error, "abort_reason", None) or str(block.error)
-            reason = message.strip().split("\n")[0] or type(block.error).__name__
+            reason = first_line(getattr(block.error, "abort_reason", None) or block.error)
             snippet = (block.raw or "").split("\n")[0][:120]
             if not snippet.lstrip().startswith("@") or snippet.lstrip().lower().startswith(("@comment", "@string", "@preamble")):
                 result.problems.append(Problem(file, line, f"unreadable block: {reason}", snippet))

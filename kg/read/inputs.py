@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..model import NO_PROGRESS, Progress, ReadResult
-from . import read_path
+from . import EXTENSION_HINTS, read_path
 
-INPUT_SUFFIXES = {".txt", ".ris", ".bib", ".json", ".xml", ".nbib", ".medline"}
+INPUT_SUFFIXES = frozenset(EXTENSION_HINTS)
+"""What a folder is searched for: every extension a reader is known by."""
 
 
 @dataclass
@@ -32,10 +33,12 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
+            # Hidden files and folders stay out: .kg/ holds the store's and kg enrich's own JSON.
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             files.append(path)

@@ -39,6 +39,7 @@ from .identifiers import (
     year_problem,
 )
 from ..model import AbstractSection, Author, Problem, ReadResult, Record, SourceRef, Venue
+from ..text import first_line
 from .names import make_author_from_parts
 from .headings import collect_headings
 
@@ -58,7 +59,7 @@ def _parser(recover: bool) -> etree.XMLParser:
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> str:
     """lxml's message on one line, without the position it appends."""
-    first = (exc.msg or "").strip().split("\n")[0]
+    first = first_line(exc.msg or "")
     return _POSITION.sub("", first).strip() or type(exc).__name__
 
 

@@ -29,11 +29,11 @@ from ..text import first_line
 from ..query.sparql import strip_comments
 
 try:
-    _VERSION = version("kg")
+    VERSION = version("kg")
 except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    _VERSION = "0"
+    VERSION = "0"
 
-USER_AGENT = f"kg/{_VERSION} (scholarly knowledge-graph builder; SPARQLWrapper)"
+USER_AGENT = f"kg/{VERSION} (scholarly knowledge-graph builder; SPARQLWrapper)"
 
 
 def redact(url: str) -> str:

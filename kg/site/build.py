@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,8 +158,3 @@ def _switch(building: Path, out: Path) -> None:
     os.replace(building, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def site_files(folder: Path) -> Iterator[Path]:
-    """Every file of a built site, sorted."""
-    return iter(sorted(p for p in Path(folder).rglob("*") if p.is_file()))

@@ -110,10 +110,10 @@ def _rows(store: ox.Store, name: str, params: Mapping[str, str] | None = None) -
 def works_per_year_svg(store: ox.Store, params: Mapping[str, str]) -> str:
     """Works per year of the whole graph (query works-per-year), or of one
     concept with ``-p concept IRI`` (concept-works-per-year)."""
+    _refuse_unknown(params, {"concept"})
     if params.get("concept"):
         rows = _rows(store, "concept-works-per-year", {"concept": params["concept"]})
         return svg(year_bars([(str(r[0]), int(r[1])) for r in rows], "Works per year"))
-    _refuse_unknown(params, set())
     rows = _rows(store, "works-per-year")
     return svg(year_bars([(str(r[0]), int(r[1])) for r in rows], "Works per year"))
 
@@ -154,7 +154,7 @@ def concept_coauthors_svg(store: ox.Store, params: Mapping[str, str]) -> str:
 
 
 def _refuse_unknown(params: Mapping[str, str], known: set[str]) -> None:
-    unknown = sorted(set(params) - known - {"concept"})
+    unknown = sorted(set(params) - known)
     if unknown:
         raise UsageError(f"unknown parameter {unknown[0]!r} for this chart")
 

@@ -131,7 +131,7 @@ def _rows(store: ox.Store, name: str) -> list[list]:
 
 def read_site_data(store: ox.Store, progress: Progress = NO_PROGRESS) -> SiteData:
     """Every value the pages need, by the queries in :data:`BULK` and :data:`CURATION`."""
-    progress.stage("reading the graph", total=len(BULK) + len(CURATION), unit="queries")
+    progress.stage("reading the graph", total=len(set(BULK) | set(CURATION)), unit="queries")
     names, summary_rows, _ = _select(store, "graph-summary")
     summary = dict(zip(names, summary_rows[0])) if summary_rows else {}
     progress.advance(note="graph-summary")
@@ -195,16 +195,19 @@ def read_site_data(store: ox.Store, progress: Progress = NO_PROGRESS) -> SiteDat
     pairs = [(a, b, int(n)) for a, _, b, _, n in _rows(store, "site-concept-pairs")]
     progress.advance(note="site-concept-pairs")
 
+    merge_answer = _select(store, "curation-merges")
     merges: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for merged, _label, members, evidence in _rows(store, "curation-merges"):
+    for merged, _label, members, evidence in merge_answer[1]:
         merges[merged].append((int(members), str(evidence)))
     progress.advance(note="curation-merges")
 
     curation = []
     for name, title in CURATION.items():
-        columns, rows, _ = _select(store, name)
+        # curation-merges was read above, for the work pages: one run serves both
+        columns, rows, _ = merge_answer if name == "curation-merges" else _select(store, name)
         curation.append(CurationTable(name, title, columns, rows[:CURATION_ROWS], len(rows)))
-        progress.advance(note=name)
+        if name != "curation-merges":
+            progress.advance(note=name)
     return SiteData(summary, works, people, venues, concepts, pairs, dict(merges), curation)
 
 
@@ -214,7 +217,7 @@ def _text(value) -> str | None:
 
 QUERIES_USED = (*BULK, *CURATION, "works-per-year", "work-details", "work-authors", "work-related", "author-works",
                 "author-coauthors", "author-works-per-year", "author-concepts", "author-venues", "venue-works",
-                "concept-works", "concept-works-per-year", "concept-cooccurring", "concept-authors",
+                "venue-authors", "venue-concepts-per-year", "concept-works", "concept-works-per-year", "concept-cooccurring", "concept-authors",
                 "concept-coauthor-graph", "top-authors", "concept-list")
 """Every query a page names: the bulk queries its rows came from, and the
 one-entity queries a visitor can run on `kg serve` for the same answer."""
