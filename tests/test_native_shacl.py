@@ -170,3 +170,38 @@ def test_native_in_worker_processes_on_a_store_equals_pyshacl(example_build):
     theirs = validate(target, DEFAULT_BASE, jobs=2, engine="pyshacl")
     assert ours.results == theirs.results
     assert len(ours.results) > 0
+
+
+NESTED = '''
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/shapes#> .
+
+ex:has-named a sh:NodeShape ;
+    sh:targetClass ex:Thing ;
+    sh:property ex:has-named-part .
+ex:has-named-part a sh:PropertyShape ;
+    sh:path ex:part ;
+    sh:node ex:Named ;
+    sh:message "A part has no name." .
+ex:Named a sh:NodeShape ;
+    sh:property ex:Named-name .
+ex:Named-name a sh:PropertyShape ;
+    sh:path ex:name ;
+    sh:minCount 1 ;
+    sh:message "No name." .
+'''
+
+
+def test_pyshacl_reports_no_sh_detail_as_a_result(tmp_path):
+    """pySHACL nests why a value failed sh:node under the result as sh:detail;
+    those are not results of the report (SHACL 3.6.2), in either engine."""
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "nested.ttl").write_text(NESTED, "utf-8")
+    graph = tmp_path / "data.ttl"
+    graph.write_text("@prefix ex: <https://example.org/shapes#> .\n"
+                     "ex:a a ex:Thing ; ex:part ex:x , ex:y .\nex:x ex:name \"x\" .\n", "utf-8")
+    ours, theirs = both(graph, shapes)
+    assert ours.results == theirs.results
+    assert [(r.focus, r.value, r.message) for r in theirs.results] == [
+        ("<https://example.org/shapes#a>", "<https://example.org/shapes#y>", "A part has no name.")]

@@ -93,12 +93,14 @@ def validate_partition(ntriples: str) -> list[RawResult]:
 
 def shacl_results(report) -> list[RawResult]:
     """The SHACL validation report graph as (severity, focus, message, source,
-    path, value, component) tuples, severities kept as pySHACL reported them."""
+    path, value, component) tuples, severities kept as pySHACL reported them.
+    Only the report's own results: those pySHACL nests under them as sh:detail
+    (why a value failed sh:node) are not results of the report (SHACL 3.6.2)."""
     from rdflib import URIRef
 
     sh = lambda name: URIRef(f"{SH}{name}")  # noqa: E731
     out = []
-    for node in report.subjects(sh("resultSeverity"), None):
+    for node in report.objects(None, sh("result")):
         focus = report.value(node, sh("focusNode"))
         severity = Severity.from_iri(str(report.value(node, sh("resultSeverity"))))
         messages = sorted(str(m) for m in report.objects(node, sh("resultMessage")))
