@@ -94,6 +94,22 @@ def test_exit_2_for_unreadable_shapes_with_file_and_line(tmp_path):
     assert "broken.ttl" in result.output
 
 
+@pytest.mark.parametrize("engine", ["native", "pyshacl"])
+def test_exit_2_for_an_sh_select_that_does_not_parse_naming_it_and_its_line(tmp_path, engine):
+    """Not a traceback with exit 1, the code of a validation that found violations."""
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "bad.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://example.org/s> a sh:NodeShape ; sh:targetClass <http://xmlns.com/foaf/0.1/Person> ;\n"
+        '  sh:sparql <https://example.org/c> .\n<https://example.org/c> sh:select """SELECT $this\n'
+        'WHERE { $this nope:knows ?x }""" .\n')
+    result = CliRunner().invoke(cli, ["validate", str(CASES / "person-no-name" / "broken.ttl"), "--shapes", str(shapes),
+                                      "--engine", engine])
+    assert result.exit_code == 2, result.output
+    assert "sh:select of <https://example.org/c>:2:" in result.stderr
+
+
 def test_exit_3_when_the_endpoint_is_unreachable():
     from tests.conftest import free_port
 

@@ -112,13 +112,15 @@ def strip_comments(text: str) -> str:
 _OXIGRAPH_AT = re.compile(r"^error at (\d+):(\d+):\s*")
 
 
-def syntax_error(where: str, exc: SyntaxError) -> UsageError:
+def syntax_error(where: str, exc: SyntaxError, skipped: int = 0) -> UsageError:
     """The usage error for Oxigraph's SyntaxError on the query text of
     ``where`` (a file): ``where:line:column: SPARQL syntax error: ...`` with the
-    first line of Oxigraph's message, without the grammar's character classes."""
+    first line of Oxigraph's message, without the grammar's character classes.
+    ``skipped``: lines put before ``where``'s own text (a prefix block), not counted."""
     text = first_line(exc, limit=10_000)
     found = _OXIGRAPH_AT.match(text)
-    place = f"{where}:{found.group(1)}:{found.group(2)}" if found else where
+    line = int(found.group(1)) - skipped if found else 0
+    place = f"{where}:{line}:{found.group(2)}" if found and line > 0 else where
     detail = text[found.end():] if found else text
     detail = re.sub(r",?\s*\['.*$", ", ...", detail)  # character classes of the grammar: noise
     if len(detail) > 200:

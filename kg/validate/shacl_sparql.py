@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..query.sparql import code_only, to_rdflib
+from ..query.sparql import code_only, syntax_error, to_rdflib
 from ..vocab import RDF, RDFS, SH
 from .report import Severity
 
@@ -165,6 +165,7 @@ def _native_query(shapes, shape, node, targets: str, helper_cls) -> tuple[str, b
         bindings, text = helper.pre_bind_variables(URIRef("urn:kg:this"))
     except Exception:  # noqa: BLE001 (pySHACL raises several types: let it raise them where it always did)
         return None
+    _check_syntax(helper, selects[0].value, (node if isinstance(node, URIRef) else shape.node).n3())
     if set(bindings) != {"this"} or helper.bind_sg_regex.search(text):
         return None
     scanned = code_only(text)
@@ -183,6 +184,16 @@ def _native_query(shapes, shape, node, targets: str, helper_cls) -> tuple[str, b
             return None
     query = text[:brace + 1] + " " + targets + " " + text[brace + 1:]
     return helper.apply_prefixes(query), bool(deactivated and deactivated[0].value)
+
+
+def _check_syntax(helper, text: str, source: str) -> None:
+    """A usage error naming the constraint, and the line and column in its
+    sh:select, when the query with its sh:prefixes does not parse (it would
+    fail when run, with a traceback and the exit code of a failed validation)."""
+    try:
+        ox.Store().query(helper.apply_prefixes(text))  # a SELECT is parsed here, evaluated only when read
+    except SyntaxError as exc:
+        raise syntax_error(f"shapes: sh:select of {source}", exc, skipped=helper.apply_prefixes("").count("\n")) from None
 
 
 def _constraint(shapes, shape, node, query: str) -> NativeConstraint:
