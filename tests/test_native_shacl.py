@@ -205,3 +205,34 @@ def test_pyshacl_reports_no_sh_detail_as_a_result(tmp_path):
     assert ours.results == theirs.results
     assert [(r.focus, r.value, r.message) for r in theirs.results] == [
         ("<https://example.org/shapes#a>", "<https://example.org/shapes#y>", "A part has no name.")]
+
+
+def pattern_shapes(tmp_path, pattern: str) -> Path:
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "pattern.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://example.org/twice> a sh:PropertyShape ; sh:targetSubjectsOf <https://example.org/code> ;\n"
+        f"  sh:path <https://example.org/code> ; sh:pattern {pattern} ; sh:message \"Not a doubled letter.\" .\n",
+        "utf-8")
+    return shapes
+
+
+def test_a_pattern_oxigraph_cannot_compile_goes_to_pyshacl(tmp_path):
+    """A back-reference: Python's re reads it, Oxigraph's REGEX does not (every
+    value would have failed it natively)."""
+    shapes = pattern_shapes(tmp_path, r'"^(.)\\1$"')
+    graph = tmp_path / "data.ttl"
+    graph.write_text('<https://example.org/a> <https://example.org/code> "aa" , "ab" .\n', "utf-8")
+    ours, theirs = both(graph, shapes)
+    assert dict(ours.engines)["<https://example.org/twice>"] == "pyshacl: sh:pattern that Oxigraph cannot compile"
+    assert ours.results == theirs.results
+    assert [r.value for r in ours.results] == ['"ab"']
+
+
+def test_a_pattern_that_is_no_regular_expression_is_a_usage_error(tmp_path):
+    graph = tmp_path / "data.ttl"
+    graph.write_text('<https://example.org/a> <https://example.org/code> "aa" .\n', "utf-8")
+    done = CliRunner().invoke(cli, ["validate", str(graph), "--shapes", str(pattern_shapes(tmp_path, '"(ab"'))])
+    assert done.exit_code == 2, done.output
+    assert "sh:pattern '(ab' is not a regular expression" in done.stderr

@@ -10,6 +10,10 @@ the caller then leaves the shape to pySHACL.
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+from ...errors import UsageError
 from ...query.sparql import from_rdflib, sparql_term
 from ...vocab import RDF, RDFS, SH, XSD
 
@@ -108,6 +112,25 @@ def datatype_condition(datatype, v: str) -> str:
     return coalesce(test)
 
 
+@cache
+def check_regex(pattern: str, flags: str | None) -> None:
+    """Refuse an sh:pattern (with its sh:flags) that Oxigraph's REGEX cannot
+    compile, for every value would fail it: one that Python's ``re`` reads
+    (a back-reference, say) is left to pySHACL, one that neither reads is
+    the shapes' error."""
+    import pyoxigraph as ox
+
+    extra = f", {sparql_term(ox.Literal(flags))}" if flags is not None else ""
+    query = f"SELECT (REGEX('', {sparql_term(ox.Literal(pattern))}{extra}) AS ?ok) {{}}"
+    if next(iter(ox.Store().query(query)))["ok"] is not None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as why:
+        raise UsageError(f"shapes: sh:pattern {pattern!r} is not a regular expression: {why}") from None
+    raise Unsupported("sh:pattern that Oxigraph cannot compile")
+
+
 def class_condition(cls, v: str) -> str:
     return f"EXISTS {{ {v} {RDF_TYPE}/{SUBCLASS}* {term(cls)} }}"
 
@@ -182,6 +205,7 @@ class Compiler:
         for pattern in sorted(g.objects(shape, sh("pattern"))):
             flags = self.one(shape, "flags")
             extra = f", {term(flags)}" if flags is not None else ""
+            check_regex(str(pattern), str(flags) if flags is not None else None)
             found.append(("PatternConstraintComponent", coalesce(f"!isBlank({v}) && REGEX(STR({v}), {term(pattern)}{extra})")))
         for head in g.objects(shape, sh("languageIn")):
             tags = " || ".join(f"langMatches(lang({v}), {term(t)})" for t in rdf_list(g, head)) or "false"
