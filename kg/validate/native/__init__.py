@@ -28,7 +28,7 @@ from ...query.sparql import to_rdflib
 from ...vocab import RDF
 from ..shacl_sparql import run_native
 from .expressions import Compiler, Unsupported, sh
-from .queries import Compiled, findings_of, focus_pattern, severity_of
+from .queries import Compiled, compile_shape, findings_of, focus_pattern, severity_of
 
 __all__ = ["NativePlan", "Unsupported", "plan", "run"]
 
@@ -74,7 +74,7 @@ def plan(shapes) -> NativePlan:
         compiler = Compiler(shapes)
         try:
             focus = focus_pattern(shapes, shape)
-            made = compile_shape_tree(compiler, shape, focus) if focus else []
+            made = compile_shape(compiler, shape, focus) if focus else []
         except Unsupported as why:
             keep_targets.add(shape)
             result.engines[shape.n3()] = f"pyshacl: {why}"
@@ -105,12 +105,6 @@ def _implicit(triple) -> bool:
     return triple[1] == URIRef(f"{RDF}type") and triple[2] == RDFS_NS.Class
 
 
-def compile_shape_tree(compiler: Compiler, shape, focus) -> list[Compiled]:
-    from .queries import compile_shape
-
-    return compile_shape(compiler, shape, focus)
-
-
 def _n3(term, cache: dict) -> str:
     """rdflib's N-Triples form of a pyoxigraph term (pySHACL's results are
     rdflib terms, and the two engines must give equal text)."""
@@ -125,11 +119,9 @@ def _n3(term, cache: dict) -> str:
 def results_of(messages: dict, severities: dict, compiled: Compiled, rows, cache: dict) -> set[tuple]:
     """The raw result tuples (severity, focus, message, source, path, value,
     component) of one query's solutions."""
-    from rdflib import URIRef
-
     out: set[tuple] = set()
     shape = compiled.shape
-    source = shape.n3() if isinstance(shape, URIRef) else f"_:{shape}"
+    source = shape.n3()
     message = (messages.get(shape) or [""])[0]
     for row in rows:
         focus = _n3(row["this"], cache)

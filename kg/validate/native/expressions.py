@@ -25,8 +25,9 @@ SUBCLASS = f"<{RDFS}subClassOf>"
 CASTABLE = {f"{XSD}{name}" for name in (
     "boolean", "integer", "decimal", "double", "float", "date", "dateTime", "time", "duration",
     "dayTimeDuration", "yearMonthDuration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay")}
-# Integer types that Oxigraph keeps as they are: well-formed when the text is
-# an integer within the range.
+# Integer types whose literals are well-formed when the text is an integer
+# within the range. (Oxigraph stores a well-formed one as xsd:integer, so in a
+# store only ill-formed ones keep these datatypes.)
 INTEGER_RANGES = {
     "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1), "byte": (-128, 127),
     "nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),

@@ -11,7 +11,7 @@ every query, so each query runs once over the whole graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...vocab import RDF, RDFS, SH
@@ -235,5 +235,3 @@ def severity_of(graph, shape) -> Severity:
     value = graph.value(shape, sh("severity"))
     return Severity.from_iri(str(value)) if value is not None else Severity.VIOLATION
 
-
-ResultMaker = Callable[[Compiled, Row], list[tuple]]
