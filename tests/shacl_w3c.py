@@ -21,7 +21,8 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = ROOT.parent / "shared" / "conformance" / "shacl-w3c"
+SUITE = (ROOT.parent / "shared" / "conformance" / "shacl-w3c").resolve()
+"""Resolved, as the manifests' file IRIs are (``shared`` may be a link)."""
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 SHT = "http://www.w3.org/ns/shacl-test#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -133,7 +134,7 @@ def store_of(path: Path):
     return store, copy
 
 
-def run_test(file: Path, test) -> Outcome:
+def run_test(file: Path, test, suite: Path = SUITE) -> Outcome:
     from rdflib import BNode, URIRef
 
     from kg.validate import native
@@ -142,7 +143,7 @@ def run_test(file: Path, test) -> Outcome:
     from kg.validate.shacl_sparql import run_native
 
     graph = parsed(file)
-    name = str(file.relative_to(SUITE).with_suffix("")).replace("\\", "/")
+    name = name_of(file, suite)
     action = graph.value(test, URIRef(f"{MF}action"))
     data_file = Path(str(graph.value(action, URIRef(f"{SHT}dataGraph"))).removeprefix("file://"))
     shapes_file = Path(str(graph.value(action, URIRef(f"{SHT}shapesGraph"))).removeprefix("file://"))
@@ -181,15 +182,20 @@ def run_test(file: Path, test) -> Outcome:
     return Outcome(name, "failed", f"missing {missing[:2]} extra {extra[:2]}")
 
 
+def name_of(file: Path, suite: Path) -> str:
+    """``core/node/and-001`` for the file of that test."""
+    return str(file.relative_to(suite).with_suffix("")).replace("\\", "/")
+
+
 def run_suite(suite: Path = SUITE) -> list[Outcome]:
+    suite = suite.resolve()
     outcomes = []
     for part in ("core", "sparql"):
         for file, test in entries(suite / part / "manifest.ttl"):
             try:
-                outcomes.append(run_test(file, test))
+                outcomes.append(run_test(file, test, suite))
             except Exception as exc:  # noqa: BLE001 (a crash is a failure of that test, reported)
-                name = str(file.relative_to(suite).with_suffix(""))
-                outcomes.append(Outcome(name, "failed", f"{type(exc).__name__}: {exc}"[:300]))
+                outcomes.append(Outcome(name_of(file, suite), "failed", f"{type(exc).__name__}: {exc}"[:300]))
     return outcomes
 
 
