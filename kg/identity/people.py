@@ -31,6 +31,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..model import Author
 from ..text import NAME_SUFFIXES, fold
@@ -41,9 +42,9 @@ _GIVEN_PART = re.compile(r"(?<!\d)\d*[^\W\d_]+")
 """A given name, or an ordinal suffix ("3rd") that is dropped."""
 
 
-@dataclass(frozen=True)
-class Mention:
-    """One author in one source record."""
+class Mention(NamedTuple):
+    """One author in one source record (a named tuple: a million papers make
+    3.5 million of them, built and read in tight loops)."""
 
     work: int
     record: int
@@ -52,6 +53,9 @@ class Mention:
     """The record as a curator finds it: ``file:line``."""
     position: int
     author: Author
+    node: str
+    """:func:`node_key` of ``author``, computed once: hashing an ``Author`` for
+    the cache costs more than the lookup saves when done for every use."""
     venue: str | None = None
     """The work's venue IRI (one per journal, :mod:`kg.identity.venues`), for evidence."""
     venue_title: str | None = None
@@ -127,7 +131,7 @@ def strongly_compatible(a, b) -> bool:
     return same_full_first or min(len(a), len(b)) >= 2
 
 
-@dataclass
+@dataclass(slots=True)  # one per name node: a million papers make about a million
 class Cluster:
     """What a set of joined nodes holds, for checking a join."""
 
@@ -232,9 +236,8 @@ def match_people(
     people = People()
     author_of: dict[str, Author] = {}
     for mention in mentions:
-        node = node_key(mention.author)
-        people.add_mention(node, mention)
-        author_of.setdefault(node, mention.author)
+        people.add_mention(mention.node, mention)
+        author_of.setdefault(mention.node, mention.author)
     for row, sides in enumerate(apart):
         for side, nodes in enumerate(sides):
             for node in nodes:
@@ -272,8 +275,8 @@ def match_people(
                 continue
             for other, kept in same_person_across_sources(by_record[primary], by_record[record]):
                 people.join(
-                    node_key(kept.author),
-                    node_key(other.author),
+                    kept.node,
+                    other.node,
                     f"same paper in another source: {kept.label} and {other.label}",
                 )
 
@@ -284,14 +287,20 @@ def match_people(
     coauthors: dict[str, dict[str, str]] = defaultdict(dict)
     venues: dict[str, dict[str, str]] = defaultdict(dict)
     printed: dict[str, str] = {}
+    roots_in: dict[int, list[str]] = {}  # no joins happen in this loop: each record's roots are found once
     for mention in mentions:
-        node = node_key(mention.author)
+        node = mention.node
         printed.setdefault(node, mention.author.name)
         if mention.venue:
             venues[node].setdefault(mention.venue, mention.venue_title or mention.venue)
-        for other in by_record[mention.record]:
+        in_record = by_record[mention.record]
+        roots = roots_in.get(mention.record)
+        if roots is None:
+            roots = roots_in[mention.record] = [people.find(other.node) for other in in_record]
+        held = coauthors[node]
+        for other, root in zip(in_record, roots):
             if other.position != mention.position:
-                coauthors[node].setdefault(people.find(node_key(other.author)), other.author.name)
+                held.setdefault(root, other.author.name)
 
     blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
     for node in sorted(people.parent):

@@ -174,7 +174,10 @@ def resolve(
 def _resolve(
     records: list[Record], base: str, same: list[tuple[SourceRef, SourceRef, str]], curation: Sequence[CurationRow] = ()
 ) -> Corpus:
-    ordered = sorted(records, key=lambda r: r.source)
+    # The order of r.source, by a plain tuple: a dataclass's generated __lt__
+    # runs in Python for each of the n log n comparisons.
+    ordered = sorted(records, key=lambda r: (r.source.file, r.source.line, r.source.format, r.source.retrieved,
+                                             r.source.label))
     overrides = Overrides(curation, ordered, base)
     groups, links = match_works(ordered, base, same, together=overrides.same_works, apart=overrides.different_works)
 
@@ -203,10 +206,9 @@ def _resolve(
         venue, venue_title = venue_iri, record.venue.title if record.venue else None
         for i in members:
             authors = record.authors if i == keeps else ordered[i].authors
+            where = label(ordered[i].source)  # one string shared by the record's authors
             for position, author in enumerate(authors):
-                mentions.append(
-                    Mention(work_index, i, label(ordered[i].source), position, author, venue, venue_title)
-                )
+                mentions.append(Mention(work_index, i, where, position, author, node_key(author), venue, venue_title))
 
     root_of, person_links = match_people(mentions, primary_records, **overrides.people(mentions))
     people = make_people(mentions, root_of, base)
@@ -239,7 +241,7 @@ def _resolve(
         by_root[root_of[link.left]].add(link.evidence)
     keys_of: dict[str, set[str]] = defaultdict(set)
     for mention in mentions:
-        keys_of[root_of[node_key(mention.author)]].add(name_key(mention.author))
+        keys_of[root_of[mention.node]].add(name_key(mention.author))
     persons: dict[str, Person] = {}
     for root, person in sorted(people.items()):
         persons[person.iri] = person
@@ -266,7 +268,7 @@ def make_people(mentions: list[Mention], root_of: dict[str, str], base: str) -> 
     """One :class:`Person` per root node, keyed by root."""
     authors_of: dict[str, list[Author]] = defaultdict(list)
     for mention in mentions:
-        authors_of[root_of[node_key(mention.author)]].append(mention.author)
+        authors_of[root_of[mention.node]].append(mention.author)
     people = {}
     for root, authors in authors_of.items():
         orcid = next((a.orcid for a in sorted(authors, key=lambda a: a.orcid or "~") if a.orcid), None)

@@ -68,9 +68,11 @@ class SortedStatements:
         if self._buffer:
             self._spill()
         self.path = self._tmp / "graph.nt"
-        files = [open(run, encoding="utf-8", newline="\n") for run in self._runs]
+        # Merged as bytes: UTF-8 byte order is code point order, so the order
+        # is the same, without decoding and encoding every line again.
+        files = [open(run, "rb") for run in self._runs]
         try:
-            with open(self.path, "w", encoding="utf-8", newline="\n") as out:
+            with open(self.path, "wb") as out:
                 for line in _dedupe(heapq.merge(*files)):
                     out.write(line)
                     self.count += 1
@@ -101,6 +103,18 @@ class SortedStatements:
                 batch = []
         if batch:
             yield "".join(batch)
+
+    def byte_chunks(self, size: int) -> Iterator[bytes]:
+        """The statements as UTF-8 blocks of about ``size`` bytes, each ending
+        at the end of a line: read straight from the merged file, with no
+        Python string per line (5 M lines cost 3 s as strings)."""
+        if self._lines is not None:
+            if self._lines:
+                yield "".join(self._lines).encode("utf-8")
+            return
+        with open(self.path, "rb") as merged:
+            while block := merged.read(size):
+                yield block + merged.readline()
 
     def close(self) -> None:
         if self._tmp is not None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .abstracts import split_structured_abstract
 from .identifiers import missing_identity, plausible_year, split_pages, year_problem
 from ..model import Problem, ReadResult, Record, SourceRef
-from .names import clean_printed_name, make_author
+from .names import clean_printed_name, make_author, free_reader_garbage
 
 SEPARATOR = "◽"
 
@@ -316,4 +316,6 @@ def read_listing(text: str, file: str) -> ReadResult:
     parser = _ListingParser(file)
     for lineno, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         parser.feed(lineno, raw)
-    return parser.close()
+    result = parser.close()
+    free_reader_garbage()
+    return result
