@@ -7,13 +7,15 @@ of one stage to the next and counts what went through.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .concepts.assign import assign_concepts
 from .concepts.curated import concept_outcomes, from_curation, load_curated
-from .enrich.saved import Applied, apply_saved
+from .enrich.saved import MATCHED, Applied, apply_saved
 from .errors import Interrupted
 from .gc_pause import paused_gc
 from .identity import resolve
@@ -21,9 +23,12 @@ from .identity.curation import load_curation
 from .model import NO_PROGRESS, Problem, Progress
 from .rdf.mapping import iter_mapped, scheme_lines
 from .rdf.sort import DEFAULT_RUN_SIZE, SortedStatements
-from .read.inputs import FileSummary, expand_inputs, read_inputs
+from .read.cache import RecordCache, content_hash
+from .resources import folder_fingerprint, ontology_dir
+from .read.inputs import FileSummary, display_names, expand_inputs, read_inputs, source_label, unique_files
 from .sinks import store as store_module
 from .sinks.files import format_for, write_file
+from .sinks.increment import Increment, cache_dir, load_last_build, output_key
 
 
 @dataclass
@@ -46,6 +51,13 @@ class BuildSummary:
     """Rows of the curation file (and curated concept CSV) read."""
     curated_without_effect: int = 0
     """Of those, rows that matched nothing (each also a warning in ``problems``)."""
+    files_unchanged: int = 0
+    """Input files taken from the last build's cache instead of read again."""
+    unchanged: bool = False
+    """Nothing changed since the last build into the store: nothing was done."""
+    store_change: str = ""
+    """How the store got the graph when a last build was kept: "updated: ...",
+    "unchanged", "loaded whole: <why>"; empty on a first build or with ``full``."""
 
     @property
     def skipped(self) -> int:
@@ -83,6 +95,8 @@ class Built:
 
     statements: SortedStatements
     summary: BuildSummary
+    increment: Increment | None = None
+    """What the last build into the same store left, when the build used its cache."""
 
     @property
     def lines(self) -> list[str]:
@@ -102,28 +116,54 @@ def build_graph(
     labels: dict | None = None,
     enrichment: Path | None = None,
     curation: Path | None = None,
+    store: str | Path | None = None,
+    full: bool = False,
 ) -> Built:
     """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines.
     ``progress`` hears each stage begin, the files read and the statements mapped;
     ``labels`` maps a file or folder to its records' source label; ``enrichment``
     is a folder of works saved by `kg enrich` (:mod:`kg.enrich.saved`), read as one more input;
-    ``curation`` is the user's curation file (:mod:`kg.identity.curation`), whose rows win."""
+    ``curation`` is the user's curation file (:mod:`kg.identity.curation`), whose rows win.
+
+    ``store`` is the store the graph will be written to, whose cache folder
+    the build uses (:mod:`kg.sinks.increment`): files unchanged since the last
+    build into it are not read again, and when nothing changed at all the last
+    build's statements come back with nothing redone. ``full`` reads and builds
+    everything, refreshing the cache."""
     with paused_gc():
-        return _build_graph(inputs, base, format, tag, curated, progress, run_size, labels, enrichment, curation)
+        return _build_graph(inputs, base, format, tag, curated, progress, run_size, labels, enrichment, curation,
+                            store, full)
 
 
 def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_size, labels=None, enrichment=None,
-                 curation=None) -> Built:
+                 curation=None, store=None, full=False) -> Built:
     files = expand_inputs(inputs)
+    increment = None
+    if store is not None:
+        cache = cache_dir(store_module.make_store_folder(store))
+        records = RecordCache(cache / "records", refresh=full)
+        named = {"curated": curated if tag else None, "curation": curation,
+                 "enrichment": Path(enrichment) / MATCHED if enrichment is not None else None}
+        settings = {"base": base, "format": format, "tag": tag,
+                    **{name: Path(value) if value is not None else None for name, value in named.items()}}
+        increment = Increment(cache, build_fingerprint(files, records, labels, settings), records,
+                              None if full else load_last_build(cache))
+        if increment.unchanged:
+            progress.stage("nothing changed since the last build")
+            summary = replace(increment.last.summary, unchanged=True, files_unchanged=len(files))
+            return Built(increment.kept_statements(), summary, increment)
     curated_rows = load_curated(curated) if tag and curated is not None else []
     curation_rows = load_curation(curation) if curation is not None else []
     concept_rows = from_curation(curation_rows, base)
-    read, file_summaries = read_inputs(files, format, progress, labels)
+    read, file_summaries = read_inputs(files, format, progress, labels, increment.records if increment else None)
     progress.stage(f"resolving {len(read.records):,} records")
     applied = apply_saved(enrichment, read.records) if enrichment is not None else Applied([], [], [])
     corpus = resolve(read.records + applied.records, base, applied.same, curation=curation_rows)
     assignments = {}
     problems = list(read.problems) + applied.problems
+    if increment is not None:
+        problems += [Problem(name, 0, "changed while kg read it; the next build reads it again")
+                     for name in increment.records.edited]
     if tag:
         progress.stage(f"tagging concepts of {len(corpus.works):,} papers")
         assignments, _ = assign_concepts(corpus, curated_rows + concept_rows, base=base)
@@ -153,8 +193,29 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
         merged_people=corpus.merged_people,
         curated=len(corpus.curated),
         curated_without_effect=sum(1 for c in corpus.curated if c.problem),
+        files_unchanged=increment.records.hits if increment else 0,
     )
-    return Built(statements, summary)
+    return Built(statements, summary, increment)
+
+
+def build_fingerprint(files: list[Path], records: RecordCache, labels: dict | None, settings: dict) -> str:
+    """A hash of everything a build's statements depend on: each input's
+    content, name and source label, the content of the files named in
+    ``settings`` (curation, curated concepts, saved enrichment), the other
+    settings, kg's ontology (the concept scheme among it) and kg's code
+    (through each input's key, :meth:`RecordCache.key`)."""
+    files = unique_files(files)
+    names = display_names(files)
+    parts: list = [sorted((names[f], records.key(f, names[f], settings["format"]), source_label(f, labels or {}))
+                          for f in files)]
+    for name, value in sorted(settings.items()):
+        parts.append([name, _content_of(value) if isinstance(value, Path) else value])
+    parts.append(folder_fingerprint(ontology_dir()))  # the concept scheme, and what mapping reads from it
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def _content_of(path: Path) -> str | None:
+    return content_hash(path) if path.is_file() else None
 
 
 def records_by_format(files: list[FileSummary]) -> dict[str, int]:
@@ -172,20 +233,40 @@ def write_outputs(
 ) -> None:
     """Send a built graph to a file and/or the embedded store, each replaced
     whole or not at all; Ctrl-C raises :class:`~kg.errors.Interrupted` saying
-    which of them already holds the new graph."""
+    which of them already holds the new graph.
+
+    A build that used the store's cache (``built.increment``) leaves alone
+    what already holds its graph, updates the store by the difference from
+    the last build when that is small, and then remembers this build."""
+    increment = built.increment
+    outputs = {}
     if output is not None:
         format_for(output)  # refuse a bad extension before any work
-        progress.stage(f"writing {output.name}")
-        try:
-            write_file(built.statements, output, graph)
-        except KeyboardInterrupt:
-            kept = f"{output} and the store are" if store is not None else f"{output} is"
-            raise Interrupted(f"interrupted; {kept} as before", committed=False) from None
+        if increment is not None and increment.output_unchanged(output, graph):
+            progress.stage(f"{output.name} already holds this graph")
+        else:
+            progress.stage(f"writing {output.name}")
+            try:
+                write_file(built.statements, output, graph)
+            except KeyboardInterrupt:
+                kept = f"{output} and the store are" if store is not None else f"{output} is"
+                raise Interrupted(f"interrupted; {kept} as before", committed=False) from None
+        if increment is not None:
+            outputs[output_key(output, graph)] = content_hash(output)
     if store is not None:
         progress.stage("writing the store")
         try:
-            store_module.replace_contents(store, built.statements)
+            if increment is None:
+                store_module.replace_contents(store, built.statements)
+                return
+            generation, built.summary.store_change = increment.write_store(Path(store), built.statements, progress)
         except Interrupted as exc:
             if output is None:
                 raise
             raise Interrupted(f"{exc} (and {output} was written)", committed=exc.committed) from None
+        try:
+            increment.save(generation, built.statements, replace(built.summary, unchanged=False, store_change=""),
+                           outputs)
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted after the new graph was committed to the store {store}",
+                              committed=True) from None

@@ -207,7 +207,7 @@ def test_interrupt_before_the_switch_reports_the_old_graph_kept(tmp_path, monkey
     assert result.exit_code == 3
     assert "still holds the previous graph" in result.output
     assert dump(store) == before
-    assert sorted(p.name for p in store.iterdir() if not p.name.startswith(".")) == ["current", "g-000001", MARKER]
+    assert sorted(p.name for p in store.iterdir() if not p.name.startswith(".")) == ["cache", "current", "g-000001", MARKER]
 
 
 def test_interrupted_error_exit_code_follows_what_was_committed():

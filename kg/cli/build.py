@@ -40,7 +40,10 @@ from .progress import progress_display
               help="Label the records of the file or folder PATH as coming from the database or search NAME "
                    "(repeatable; also [sources] in kg.toml). By default the label comes from the file's own "
                    "metadata (RIS DB, PubMed...) or else its name.")
-def build(inputs, store, output, no_store, base, input_format, no_tag, curated, curation, quiet, strict, source_labels):
+@click.option("--full", is_flag=True,
+              help="Read every input and load the store whole, ignoring (and refreshing) what the last build kept.")
+def build(inputs, store, output, no_store, base, input_format, no_tag, curated, curation, quiet, strict, source_labels,
+          full):
     """Build the graph from bibliographic files or folders.
 
     Reads every INPUT (listings, and the export formats kg knows), merges
@@ -54,6 +57,13 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
     A curation file (--curation; by default curation.toml here, when there
     is one) holds corrections and same/not-same decisions that win over every
     source and matcher; a row that matches nothing is reported as a warning.
+
+    Builds are incremental: the store keeps what each input file gave and
+    the statements it holds (in its cache/ folder), so a file unchanged since
+    the last build is not read again, the store is updated by the difference,
+    and a build where nothing changed (inputs, settings, kg, its concept
+    scheme) does nothing. The result is the same, byte for byte, as a clean
+    build's; --full makes one.
 
     Exits 1 (data problems) when a whole input file gives no record (empty,
     binary, unreadable JSON), after writing the graph from the others; with
@@ -83,6 +93,7 @@ def build(inputs, store, output, no_store, base, input_format, no_tag, curated, 
             built = build_graph(
                 inputs, config.base, format=input_format, tag=not no_tag, curated=curated, progress=progress,
                 labels=labels, enrichment=enrich_dir(config.store), curation=curation,
+                store=None if no_store else config.store, full=full,
             )
         except KeyboardInterrupt:
             raise Interrupted("interrupted before anything was written", committed=False) from None
@@ -116,6 +127,9 @@ def echo_summary(summary, store, output, curation=None) -> None:
     a file, then *used* (it is in the graph) or *skipped* (reported with its
     ``file:line``); found = used + skipped, per file and in total."""
     err = lambda line="": click.echo(line, err=True)  # noqa: E731
+    if summary.unchanged:
+        err("nothing changed since the last build (inputs, settings, kg and its concept scheme); "
+            "the store and files already hold this graph, as the last build reported:")
     for f in summary.files:
         why = f" (no record: {f.why_empty})" if f.why_empty else ""
         err(f"{f.file}: {f.format}, {f.records + f.skipped} record(s) found: {f.records} used, {f.skipped} skipped{why}")
@@ -134,8 +148,11 @@ def echo_summary(summary, store, output, curation=None) -> None:
         applied = summary.curated - summary.curated_without_effect
         err(f"curation{f' ({curation})' if curation else ''}: {summary.curated} row(s), {applied} applied, "
             f"{summary.curated_without_effect} without effect")
-    targets = [t for t in (store and f"store {store}", output and f"file {output}") if t]
-    err(f"wrote {' and '.join(targets)}")
+    if summary.files_unchanged and not summary.unchanged:
+        err(f"{summary.files_unchanged} of {len(summary.files)} input file(s) unchanged since the last build, not read again")
+    change = f" ({summary.store_change})" if summary.store_change else ""
+    targets = [t for t in (store and f"store {store}{change}", output and f"file {output}") if t]
+    err(f"{'kept' if summary.unchanged else 'wrote'} {' and '.join(targets)}")
 
 
 @click.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..model import NO_PROGRESS, Progress, ReadResult
 from . import EXTENSION_HINTS, read_path
+from .cache import RecordCache
 
 INPUT_SUFFIXES = frozenset(EXTENSION_HINTS)
 """What a folder is searched for: every extension a reader is known by."""
@@ -110,23 +111,28 @@ def label_sources(result: ReadResult, name: str, label: str | None) -> ReadResul
 
 def read_inputs(
     files: list[Path], format: str | None = None, progress: Progress = NO_PROGRESS,
-    labels: Mapping[str | Path, str] | None = None,
+    labels: Mapping[str | Path, str] | None = None, cache: RecordCache | None = None,
 ) -> tuple[ReadResult, list[FileSummary]]:
     """Every file read, in the order of its name; ``progress`` hears each file
     done and how many records it gave. ``labels`` maps a file or folder to the
-    source label of its records (see :func:`label_sources`)."""
+    source label of its records (see :func:`label_sources`). With ``cache``, a
+    file read by an earlier build and unchanged since is taken from it."""
     result = ReadResult()
     summaries = []
     files = unique_files(files)
     names = display_names(files)
     progress.stage("reading", total=len(files), unit="files")
     for path in sorted(files, key=lambda p: names[p]):
-        used, one = read_path(path, names[path], format)
+        if cache is None:
+            used, one, kept = *read_path(path, names[path], format), False
+        else:
+            used, one, kept = cache.read(path, names[path], format)
         one = label_sources(one, names[path], source_label(path, labels or {}))
         result.extend(one)
         summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
         skipped = f", {len(one.skipped):,} skipped" if one.skipped else ""
-        progress.advance(1, note=f"{names[path]}: {len(one.records):,} records{skipped}")
+        unchanged = " (unchanged, not read again)" if kept else ""
+        progress.advance(1, note=f"{names[path]}: {len(one.records):,} records{skipped}{unchanged}")
     if len(files) > 1:
         progress.advance(0, note=f"{len(result.records):,} records in all")
     return result, summaries

@@ -8,11 +8,13 @@ file (``current``) naming the one readers open::
     .kg/store/current            -> "g-000007"
     .kg/store/g-000006/          the previous graph, kept for readers still on it
     .kg/store/g-000007/          the graph readers open now
+    .kg/store/cache/             what the last build kept (kg.sinks.increment)
 
-A rebuild loads a new generation beside the others and then replaces the
-pointer with one atomic rename, so readers see the old graph until the new one
-is complete, and a build killed at any point leaves the old graph. Nothing
-ever writes into a generation that readers may open.
+A rebuild makes a new generation beside the others, loaded whole or patched
+from a hard-linked backup of the current one, and then replaces the pointer
+with one atomic rename, so readers see the old graph until the new one is
+complete, and a build killed at any point leaves the old graph. Nothing ever
+writes into a generation that readers may open.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -93,8 +96,9 @@ def current_location(path: str | Path) -> Path:
 def open_store(path: str | Path, *, read_only: bool = True) -> ox.Store:
     """Open the graph of the store at ``path`` for reading.
 
-    Readers never open a store for writing: only :func:`replace_contents`
-    writes, into a generation no reader sees until it is complete.
+    Readers never open a store for writing: only :func:`replace_contents` and
+    :func:`apply_difference` write, each into a generation no reader sees
+    until it is complete.
     """
     if not read_only:
         raise ValueError("the store is written only by replace_contents")
@@ -118,17 +122,59 @@ def replace_contents(path: str | Path, statements: SortedStatements, chunk_lines
     Ctrl-C raises :class:`~kg.errors.Interrupted`, saying whether the new
     graph was already committed.
     """
+    return _commit_generation(Path(path), lambda building: _load(building, statements, chunk_lines))
+
+
+def apply_difference(path: str | Path, base: str, deletions: list[str], insertions: list[str]) -> str:
+    """Make the store's graph the generation ``base`` without the N-Triples
+    lines ``deletions`` and with ``insertions``; returns the new generation's
+    name.
+
+    The new generation starts as a backup of ``base`` (hard links to its
+    immutable files, so it costs little whatever the graph's size) and takes
+    the difference in one SPARQL update, one transaction; readers see it,
+    as with :func:`replace_contents`, only once it is complete.
+    """
+    location = Path(path)
+    if not _GENERATION.match(base) or not (location / base).is_dir():
+        raise InputError(f"the store at {location} has no generation {base!r} to start from")
+    return _commit_generation(location, lambda building: _patch(location / base, building, deletions, insertions))
+
+
+def current_generation(path: str | Path) -> str | None:
+    """The name of the generation readers of the store at ``path`` open now;
+    None when there is no store or no graph in it yet."""
+    location = Path(path)
+    if not (location / MARKER).is_file():
+        return None
+    name = _read_pointer(location)
+    return name if name is not None and (location / name).is_dir() else None
+
+
+def make_store_folder(path: str | Path) -> Path:
+    """The store folder at ``path``, made and marked as kg's when missing or
+    empty; a folder kg may not write into is refused (a usage error)."""
     location = Path(path)
     check_store_folder(location)
+    try:
+        location.mkdir(parents=True, exist_ok=True)
+        _write_marker(location)
+    except OSError as exc:
+        raise InputError(f"cannot write the store at {location}: {first_line(exc)}") from None
+    return location
+
+
+def _commit_generation(location: Path, fill: Callable[[Path], None]) -> str:
+    """Fill a new generation beside the others with ``fill(folder)``, then
+    make it the one readers open, in one rename."""
+    make_store_folder(location)
     previous = None
     name = None
     building = None
     try:
-        location.mkdir(parents=True, exist_ok=True)
-        _write_marker(location)
         previous = _read_pointer(location)
         building = Path(tempfile.mkdtemp(prefix=f"building-{os.getpid()}-", dir=location))
-        _load(building, statements, chunk_lines)
+        fill(building)
         name = _claim_generation(location, building)
         building = None
         _switch(location, name)
@@ -162,9 +208,32 @@ def _load(folder: Path, statements: SortedStatements, chunk_lines: int) -> None:
         store = ox.Store(str(folder))
     except (OSError, ValueError, RuntimeError) as exc:
         raise OSError(first_line(exc)) from None
-    for chunk in statements.chunks(chunk_lines):
-        store.bulk_load(input=chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    # Blocks of bytes read from the sorted file (about 128 bytes a line): 100k
+    # tagged papers loaded in 30% less time than as lines joined and encoded
+    # (54 s against 77 s), and the loader stayed near 0.5 GB; one call on the
+    # whole file was faster still (41 s) but held 1.6 GB.
+    for block in statements.byte_chunks(chunk_lines * 128):
+        store.bulk_load(input=block, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     store.optimize()
+    store.flush()
+    del store  # closes the database before its folder is renamed
+
+
+def _patch(base: Path, folder: Path, deletions: list[str], insertions: list[str]) -> None:
+    folder.rmdir()  # a backup makes its own folder
+    try:
+        ox.Store.read_only(str(base)).backup(str(folder))
+        store = ox.Store(str(folder))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise OSError(first_line(exc)) from None
+    update = []
+    if deletions:
+        update.append("DELETE DATA {\n" + "".join(deletions) + "}")
+    if insertions:
+        update.append("INSERT DATA {\n" + "".join(insertions) + "}")
+    if update:
+        store.update(" ;\n".join(update))
+    # No optimize(): it compacts the whole database (3 s for 1 M triples) for a change of a few lines.
     store.flush()
     del store  # closes the database before its folder is renamed
 

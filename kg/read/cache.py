@@ -1,0 +1,99 @@
+"""What each input file gave, kept between builds so an unchanged file is not read again.
+
+A build into the store keeps each file's :class:`~kg.model.ReadResult` in
+``<store>/cache/records/`` under a key made of the file's content hash, the
+name it goes by in the graph, the format it was read as, and kg's own
+code (:func:`kg.resources.code_fingerprint`): a file is read again when
+its bytes, its name or kg's readers changed, and never otherwise.
+
+The entries are pickles of kg's own values, written by kg into the store
+folder it owns; an entry that does not load (cut short, or written by
+another Python) is read from the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import ReadResult
+from ..resources import code_fingerprint
+from ..sinks.files import atomic_output
+from . import read_path
+
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError)
+
+
+def content_hash(path: Path) -> str:
+    """The SHA-256 of the file's bytes, in hex; a file that cannot be read
+    is an input error naming it, as when a reader meets it."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+class RecordCache:
+    """Read files through the cache folder ``folder``.
+
+    With ``refresh`` (``kg build --full``) every file is read again and its
+    entry rewritten, so the next build finds them fresh.
+    """
+
+    def __init__(self, folder: Path, *, refresh: bool = False):
+        self.folder = folder
+        self.refresh = refresh
+        self.hits = 0
+        self.reads = 0
+        self.edited: list[str] = []
+        """Names of the files that changed while this build read them."""
+        self._keys: dict[tuple[Path, str, str | None], tuple[str, str]] = {}
+
+    def key(self, path: Path, name: str, format: str | None) -> str:
+        """The entry's key for ``path`` read under ``name`` as ``format``
+        (hashing the file once per build)."""
+        return self._key_and_content(path, name, format)[0]
+
+    def _key_and_content(self, path: Path, name: str, format: str | None) -> tuple[str, str]:
+        known = self._keys.get((path, name, format))
+        if known is None:
+            content = content_hash(path)
+            parts = [code_fingerprint(), content, name, format]
+            known = hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest(), content
+            self._keys[(path, name, format)] = known
+        return known
+
+    def read(self, path: Path, name: str, format: str | None) -> tuple[str, ReadResult, bool]:
+        """``read_path``'s answer, from the cache when it holds the entry;
+        the third value says whether it did."""
+        key, content = self._key_and_content(path, name, format)
+        entry = self.folder / f"{key}.pickle"
+        if not self.refresh:
+            try:
+                with open(entry, "rb") as f:
+                    used, result = pickle.load(f)
+                self.hits += 1
+                return used, result, True
+            except _UNREADABLE:
+                pass
+        used, result = read_path(path, name, format)
+        self.reads += 1
+        if content_hash(path) != content:  # edited while it was read: not kept under the old bytes' key
+            self.edited.append(name)
+            return used, result, False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with atomic_output(entry) as out:
+            pickle.dump((used, result), out, protocol=pickle.HIGHEST_PROTOCOL)
+        return used, result, False
+
+    def prune(self) -> None:
+        """Remove the entries of files this build did not read (edited or gone)."""
+        kept = {f"{key}.pickle" for key, _ in self._keys.values()}
+        if self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry.name not in kept and entry.suffix == ".pickle":
+                    entry.unlink(missing_ok=True)

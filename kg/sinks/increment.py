@@ -1,0 +1,163 @@
+"""What the last build into a store was made of, so that the next one does less.
+
+Kept in the store folder, beside the generations (kg owns that folder)::
+
+    .kg/store/cache/records/KEY.pickle   what each input file gave (kg.read.cache)
+    .kg/store/cache/last-build.pickle    the last build: its fingerprint, the generation
+                                         it wrote, its summary, the files it wrote
+    .kg/store/cache/g-000007.nt          that generation's statements, sorted
+
+A build whose fingerprint (the inputs' contents and names, the settings, kg
+itself and its concept scheme) is the last one's does nothing. Otherwise its
+statements are compared with the kept ones, both sorted, in one pass; when few
+differ, the store's next generation is the last one with the difference
+applied (:func:`kg.sinks.store.apply_difference`), else, or when the store no
+longer holds the last build's generation, it is loaded whole. Either way the
+store holds what a clean build of the same inputs gives, which the tests
+assert over a sequence of edits.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import NO_PROGRESS, Progress
+from ..rdf.sort import SortedStatements
+from ..read.cache import RecordCache, content_hash
+from . import store as store_module
+from .files import atomic_output
+
+CACHE = "cache"
+LAST_BUILD = "last-build.pickle"
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError)
+
+
+def cache_dir(store: str | Path) -> Path:
+    """The cache folder of the store at ``store``."""
+    return Path(store) / CACHE
+
+
+@dataclass
+class LastBuild:
+    fingerprint: str
+    generation: str
+    """The store generation the build wrote."""
+    statements: str
+    """The file, in the cache folder, holding its statements sorted."""
+    count: int
+    summary: Any
+    """Its :class:`kg.pipeline.BuildSummary`, shown again when nothing changed."""
+    outputs: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each file it wrote (-o), by :func:`output_key`."""
+
+
+def output_key(path: Path, graph: str | None) -> str:
+    return f"{path.resolve()}\n{graph or ''}"
+
+
+@dataclass
+class Increment:
+    """How a build relates to the last build into the same store."""
+
+    folder: Path
+    fingerprint: str
+    records: RecordCache
+    last: LastBuild | None
+    """None on a first build, with ``--full``, or when the kept state does not load."""
+
+    @property
+    def unchanged(self) -> bool:
+        return self.last is not None and self.last.fingerprint == self.fingerprint
+
+    def kept_statements(self) -> SortedStatements:
+        """The last build's statements, read from the cache folder as they are needed."""
+        statements = SortedStatements()
+        statements.path = self.folder / self.last.statements
+        statements.count = self.last.count
+        return statements
+
+    def output_unchanged(self, output: Path, graph: str | None) -> bool:
+        """Whether ``output`` still holds what the last build wrote there."""
+        kept = self.last.outputs.get(output_key(output, graph)) if self.unchanged else None
+        return kept is not None and output.is_file() and content_hash(output) == kept
+
+    def write_store(self, store: Path, statements: SortedStatements, progress: Progress = NO_PROGRESS) -> tuple[str, str]:
+        """Bring the store to ``statements`` by the cheapest safe path; returns
+        the generation it holds and how it got there."""
+        current = store_module.current_generation(store)
+        last = self.last
+        if last is None:  # a first build, or --full
+            return store_module.replace_contents(store, statements), ""
+        if current != last.generation or not (self.folder / last.statements).is_file():
+            generation = store_module.replace_contents(store, statements)
+            return generation, "loaded whole: the store was written by another command since the last build"
+        if self.unchanged:
+            return current, "unchanged"
+        progress.stage("comparing with the last build")
+        # Past a twentieth of the graph, loading a fresh generation is faster than one large update.
+        limit = max(10_000, last.count // 20)
+        found = difference(self.kept_statements(), statements, limit=limit)
+        if found is None:
+            return store_module.replace_contents(store, statements), f"loaded whole: over {limit:,} statements changed"
+        deletions, insertions = found
+        progress.stage(f"updating the store: {len(deletions):,} statements out, {len(insertions):,} in")
+        generation = store_module.apply_difference(store, current, deletions, insertions)
+        return generation, f"updated: {len(deletions):,} statement(s) removed, {len(insertions):,} added"
+
+    def save(self, generation: str, statements: SortedStatements, summary: Any, outputs: dict[str, str]) -> None:
+        """Remember this build, after the store committed ``generation``."""
+        name = f"{generation}.nt"
+        if not (self.unchanged and self.last.statements == name):
+            with atomic_output(self.folder / name) as out:
+                if statements.path is not None:  # sorted on disk already: copy the bytes
+                    with open(statements.path, "rb") as sorted_file:
+                        shutil.copyfileobj(sorted_file, out, 1 << 20)
+                else:
+                    for chunk in statements.chunks(100_000):
+                        out.write(chunk.encode("utf-8"))
+        # A file edited while it was read makes a graph of neither version: the next build must not find it up to date.
+        fingerprint = "" if self.records.edited else self.fingerprint
+        last = LastBuild(fingerprint, generation, name, statements.count, summary, outputs)
+        with atomic_output(self.folder / LAST_BUILD) as out:
+            pickle.dump(last, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for old in self.folder.glob("*.nt"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        self.records.prune()
+
+
+def load_last_build(folder: Path) -> LastBuild | None:
+    """The last build's state, or None when there is none or it does not load."""
+    try:
+        with open(folder / LAST_BUILD, "rb") as f:
+            last = pickle.load(f)
+    except _UNREADABLE:
+        return None
+    return last if isinstance(last, LastBuild) else None
+
+
+def difference(old: Iterable[str], new: Iterable[str], limit: int) -> tuple[list[str], list[str]] | None:
+    """The lines only in ``old`` and the lines only in ``new``, both sorted
+    and without repeats; None once more than ``limit`` lines differ."""
+    deletions: list[str] = []
+    insertions: list[str] = []
+    olds, news = iter(old), iter(new)
+    a, b = next(olds, None), next(news, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            deletions.append(a)
+            a = next(olds, None)
+        elif a is None or b < a:
+            insertions.append(b)
+            b = next(news, None)
+        else:
+            a, b = next(olds, None), next(news, None)
+            continue
+        if len(deletions) + len(insertions) > limit:
+            return None
+    return deletions, insertions
