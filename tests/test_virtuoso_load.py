@@ -172,6 +172,7 @@ def test_kg_query_over_digest_gives_the_embedded_rows(virtuoso_server, example_b
     names = ["class-counts", "concept-list", "curation-missing-metadata", "curation-truncated-author-lists",
              "graph-summary", "property-counts", "top-authors", "works-per-year"]
     queries = load_queries()
+    opener_before = urllib.request._opener
     for query in (queries[name] for name in names):
         assert not any(p.required for p in query.parameters), query.name
         local = runner.invoke(cli, ["query", query.name, "--store", str(example_build.store), "--format", "json"])
@@ -179,3 +180,26 @@ def test_kg_query_over_digest_gives_the_embedded_rows(virtuoso_server, example_b
                                      "--graph", TARGET, "--format", "json"], env=env)
         assert local.exit_code == 0 and remote.exit_code == 0, (query.name, local.output, remote.output)
         assert sorted(map(json.dumps, json.loads(remote.output))) == sorted(map(json.dumps, json.loads(local.output))), query.name
+    assert urllib.request._opener is opener_before  # the Digest opener, with the password, did not stay installed
+
+
+def test_a_swap_too_large_for_one_virtuoso_transaction_names_the_setting_and_keeps_the_target(tmp_path, example_build):
+    """Found by the 100k-paper benchmark: Virtuoso refused the MOVE of 5.5 M
+    triples (SR325, the transaction's log outgrew TransactionAfterImageLimit)."""
+    server = VirtuosoServer(tmp_path / "db", free_port(), free_port(),
+                            parameters="TransactionAfterImageLimit = 1000000").start()
+    try:
+        server.add_loader()
+        small = numbered_ntriples(tmp_path / "small.nt", 10)
+        assert kg_load(server, small, LOADER_ENV).exit_code == 0
+        large = numbered_ntriples(tmp_path / "large.nt", 20_000, tag="b")
+        result = CliRunner().invoke(cli, ["load", str(large), "--profile", "virtuoso", "--endpoint-base", server.url,
+                                          "--graph", TARGET, "--chunk-size", "1000"], env=LOADER_ENV)
+        assert result.exit_code == 3, result.output
+        assert "SR325" in result.output and "raise TransactionAfterImageLimit" in result.output
+        assert "the target graph was not changed" in result.output
+        assert triples_in(server, TARGET) == 20
+        assert staging_graphs(server) == []
+        assert LOADER[1] not in result.output
+    finally:
+        server.stop()

@@ -54,6 +54,7 @@ DirsAllowed          = ., {db}
 NumberOfBuffers      = 10000
 MaxDirtyBuffers      = 6000
 ThreadsPerQuery      = 2
+{parameters}
 
 [HTTPServer]
 ServerPort           = 127.0.0.1:{http_port}
@@ -99,6 +100,8 @@ class VirtuosoServer:
     http_port: int
     isql_port: int
     process: subprocess.Popen | None = None
+    parameters: str = ""
+    """More lines for the [Parameters] section of virtuoso.ini."""
 
     @property
     def url(self) -> str:
@@ -118,7 +121,8 @@ class VirtuosoServer:
             raise RuntimeError("virtuoso-t is not installed")
         (self.folder / "vsp").mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
-        ini.write_text(INI.format(db=self.folder, isql_port=self.isql_port, http_port=self.http_port))
+        ini.write_text(INI.format(db=self.folder, isql_port=self.isql_port, http_port=self.http_port,
+                                    parameters=self.parameters))
         self.process = subprocess.Popen(
             [binary, "+foreground", "+configfile", str(ini)],
             cwd=self.folder,

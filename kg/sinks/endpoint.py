@@ -160,9 +160,11 @@ def _wrapper_body(exc: Exception) -> bytes:
 def _run(client: SPARQLWrapper, endpoint: str):
     where = redact(endpoint)
     opener = digest_opener(auth_scheme(), endpoint)
+    previous = getattr(urllib.request, "_opener", None)
     if opener:
         # SPARQLWrapper opens requests with urllib's global opener (its own Digest
-        # mode installs one too, but only for a realm named in advance).
+        # mode installs one too, but only for a realm named in advance); it is
+        # put back after the query, so the credentials do not outlive it.
         urllib.request.install_opener(opener)
     try:
         return client.query()
@@ -172,6 +174,9 @@ def _run(client: SPARQLWrapper, endpoint: str):
         raise http_error(where, exc.code, exc.reason, exc.read()) from None
     except UNREACHABLE as exc:
         raise unreachable_error(where, exc) from None
+    finally:
+        if opener:
+            urllib.request.install_opener(previous)
 
 
 def select(endpoint: str, query: str, *, graph: str | None = None, timeout: float | None = None) -> dict:

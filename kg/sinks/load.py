@@ -321,6 +321,15 @@ class LoadReport:
     seconds: float
 
 
+def swap_hint(message: str) -> str:
+    """What to do when the store refused the swap for its size."""
+    if "SR325" in message:  # Virtuoso: the one transaction outgrew TransactionAfterImageLimit
+        return ("; the swap is one transaction, and Virtuoso limits what one transaction may log: raise "
+                "TransactionAfterImageLimit in [Parameters] of virtuoso.ini (bytes; default 50000000) "
+                "or use the bulk loader (docs/loading.md); the target graph was not changed")
+    return ""
+
+
 def staging_prefix(target: str) -> str:
     """Prefix of the staging graphs of one target, so a run finds earlier leftovers."""
     return f"{STAGING_PREFIX}{hashlib.sha256(target.encode('utf-8')).hexdigest()[:16]}:"
@@ -351,11 +360,14 @@ def load(payload: Payload, plan: Plan, progress: Progress = NO_PROGRESS) -> Load
         progress.stage("swapping the staging graph onto the target" if not plan.append
                        else "adding the staging graph to the target")
         swapping = True
-        if plan.append:
-            client.update(plan.update, f"ADD SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
-            client.update(plan.update, f"DROP SILENT GRAPH <{staging}>")
-        else:
-            client.update(plan.update, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
+        try:
+            if plan.append:
+                client.update(plan.update, f"ADD SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
+                client.update(plan.update, f"DROP SILENT GRAPH <{staging}>")
+            else:
+                client.update(plan.update, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{plan.graph}>")
+        except EndpointError as exc:
+            raise EndpointError(f"{exc}{swap_hint(str(exc))}") from None
     except KeyboardInterrupt:
         committed = _swapped(plan, staging, payload.triples) if swapping else False
         if not committed:
