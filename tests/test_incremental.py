@@ -263,3 +263,18 @@ def test_a_file_edited_while_it_is_read_is_not_cached_under_its_old_contents(cor
     build(corpus, store, output)
     assert b"Edited: " not in output.read_bytes()
     assert_same_as_a_clean_build(corpus, store, output)
+
+
+def test_a_difference_the_update_parser_refuses_falls_back_to_a_whole_load(corpus, monkeypatch):
+    """The bulk loader is lenient and SPARQL's parser is not: a line it refuses
+    must not fail a build that a whole load would finish."""
+    store, output = corpus / "store", corpus / "graph.nt"
+    build(corpus, store, output)
+    (corpus / "in" / "pubmed.ris").unlink()
+    real = store_module._patch
+    monkeypatch.setattr(store_module, "_patch", lambda base, folder, deletions, insertions: real(
+        base, folder, deletions, [*insertions, "<not an iri> <x> <y> .\n"]))
+    said = build(corpus, store, output)
+    assert "(loaded whole: cannot write the store at" in said and "the difference did not apply" in said
+    assert not [p.name for p in store.iterdir() if p.name.startswith("building-")]
+    assert_same_as_a_clean_build(corpus, store, output)

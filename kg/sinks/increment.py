@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..model import NO_PROGRESS, Progress
 from ..rdf.sort import SortedStatements
 from ..read.cache import RecordCache, content_hash
@@ -106,7 +107,10 @@ class Increment:
             return store_module.replace_contents(store, statements), f"loaded whole: over {limit:,} statements changed"
         deletions, insertions = found
         progress.stage(f"updating the store: {len(deletions):,} statements out, {len(insertions):,} in")
-        generation = store_module.apply_difference(store, current, deletions, insertions)
+        try:
+            generation = store_module.apply_difference(store, current, deletions, insertions)
+        except InputError as exc:  # a fresh generation, loaded leniently, still gives the same graph
+            return store_module.replace_contents(store, statements), f"loaded whole: {exc}"
         return generation, f"updated: {len(deletions):,} statement(s) removed, {len(insertions):,} added"
 
     def save(self, generation: str, statements: SortedStatements, summary: Any, outputs: dict[str, str]) -> None:

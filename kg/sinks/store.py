@@ -232,7 +232,10 @@ def _patch(base: Path, folder: Path, deletions: list[str], insertions: list[str]
     if insertions:
         update.append("INSERT DATA {\n" + "".join(insertions) + "}")
     if update:
-        store.update(" ;\n".join(update))
+        try:
+            store.update(" ;\n".join(update))
+        except (SyntaxError, ValueError) as exc:  # a line the strict SPARQL parser refuses (the bulk loader is lenient)
+            raise OSError(f"the difference did not apply: {first_line(exc)}") from None
     # No optimize(): it compacts the whole database (3 s for 1 M triples) for a change of a few lines.
     store.flush()
     del store  # closes the database before its folder is renamed
