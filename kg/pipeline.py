@@ -142,11 +142,10 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     if store is not None:
         cache = cache_dir(store_module.make_store_folder(store))
         records = RecordCache(cache / "records", refresh=full)
-        named = {"curated": curated if tag else None, "curation": curation,
-                 "enrichment": Path(enrichment) / MATCHED if enrichment is not None else None}
-        settings = {"base": base, "format": format, "tag": tag,
-                    **{name: Path(value) if value is not None else None for name, value in named.items()}}
-        increment = Increment(cache, build_fingerprint(files, records, labels, settings), records,
+        settings = {"base": base, "format": format, "tag": tag}
+        read_too = {"curated": curated if tag else None, "curation": curation,
+                    "enrichment": Path(enrichment) / MATCHED if enrichment is not None else None}
+        increment = Increment(cache, build_fingerprint(files, records, labels, settings, read_too), records,
                               None if full else load_last_build(cache))
         if increment.unchanged:
             progress.stage("nothing changed since the last build")
@@ -198,24 +197,22 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     return Built(statements, summary, increment)
 
 
-def build_fingerprint(files: list[Path], records: RecordCache, labels: dict | None, settings: dict) -> str:
+def build_fingerprint(files: list[Path], records: RecordCache, labels: dict | None, settings: dict,
+                      read_too: dict[str, str | Path | None]) -> str:
     """A hash of everything a build's statements depend on: each input's
-    content, name and source label, the content of the files named in
-    ``settings`` (curation, curated concepts, saved enrichment), the other
-    settings, kg's ontology (the concept scheme among it) and kg's code
-    (through each input's key, :meth:`RecordCache.key`)."""
+    content, name and source label, the ``settings``, the content of the
+    other files the build reads (``read_too``: curation, curated concepts,
+    saved enrichment), kg's ontology (the concept scheme among it) and kg's
+    code (through each input's key, :meth:`RecordCache.key`)."""
     files = unique_files(files)
     names = display_names(files)
     parts: list = [sorted((names[f], records.key(f, names[f], settings["format"]), source_label(f, labels or {}))
                           for f in files)]
-    for name, value in sorted(settings.items()):
-        parts.append([name, _content_of(value) if isinstance(value, Path) else value])
+    parts.append(sorted(settings.items()))
+    for name, path in sorted(read_too.items()):
+        parts.append([name, content_hash(Path(path)) if path is not None and Path(path).is_file() else None])
     parts.append(folder_fingerprint(ontology_dir()))  # the concept scheme, and what mapping reads from it
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
-
-
-def _content_of(path: Path) -> str | None:
-    return content_hash(path) if path.is_file() else None
 
 
 def records_by_format(files: list[FileSummary]) -> dict[str, int]:

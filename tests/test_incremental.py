@@ -51,10 +51,10 @@ def dump(store: Path) -> bytes:
     return open_store(store).dump(format=ox.RdfFormat.N_QUADS)
 
 
-def assert_same_as_a_clean_build(corpus: Path, store: Path, output: Path) -> None:
+def assert_same_as_a_clean_build(corpus: Path, store: Path, output: Path, *extra: str) -> None:
     clean = corpus / f"clean-{len(list(corpus.glob('clean-*')))}"
     clean.mkdir()
-    build(corpus, clean / "store", clean / "graph.nt")
+    build(corpus, clean / "store", clean / "graph.nt", *extra)
     assert output.read_bytes() == (clean / "graph.nt").read_bytes()
     assert dump(store) == dump(clean / "store")
 
@@ -278,3 +278,19 @@ def test_a_difference_the_update_parser_refuses_falls_back_to_a_whole_load(corpu
     assert "(loaded whole: cannot write the store at" in said and "the difference did not apply" in said
     assert not [p.name for p in store.iterdir() if p.name.startswith("building-")]
     assert_same_as_a_clean_build(corpus, store, output)
+
+
+@pytest.mark.parametrize("changed", [["--base", "https://example.org/other/"], ["--no-tag"],
+                                     ["--source-label", "PubMed=in/pubmed.ris"], ["--format", "ris"]])
+def test_a_changed_setting_is_not_taken_for_nothing_changed(corpus, changed, monkeypatch):
+    store, output = corpus / "store", corpus / "graph.nt"
+    monkeypatch.chdir(corpus)
+    if changed == ["--format", "ris"]:  # every input must be RIS to read as RIS
+        for other in ("peer-support-listing.txt", "day-in-the-life.bib"):
+            (corpus / "in" / other).unlink()
+    build(corpus, store, output)
+    assert build(corpus, store, output).startswith("nothing changed")
+    said = build(corpus, store, output, *changed)
+    assert not said.startswith("nothing changed")
+    assert_same_as_a_clean_build(corpus, store, output, *changed)
+

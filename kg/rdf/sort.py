@@ -45,6 +45,15 @@ class SortedStatements:
         """The merged file, when the lines did not fit in one run."""
         self.count = 0
 
+    @classmethod
+    def from_sorted_file(cls, path: Path, count: int) -> SortedStatements:
+        """Statements already sorted and unique in the file ``path`` (of
+        ``count`` lines), read from it as they are needed and never removed."""
+        statements = cls()
+        statements.path = path
+        statements.count = count
+        return statements
+
     def extend(self, lines: Iterable[str]) -> None:
         self._buffer.extend(lines)
         if len(self._buffer) >= self.run_size:

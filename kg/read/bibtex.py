@@ -38,7 +38,6 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
-from .names import free_reader_garbage
 from .abstracts import split_structured_abstract
 from .identifiers import (
     find_issns,
@@ -318,7 +317,6 @@ def read_bibtex(text: str, file: str) -> ReadResult:
         result.keep(record, problems, skip_reason=missing_identity(record), line=line,
                     text=f"@{entry.entry_type}{{{entry.key}")
     result.problems.sort(key=lambda p: p.line)
-    free_reader_garbage()
     return result
 
 

@@ -36,7 +36,7 @@ from .identifiers import (
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..text import first_line
-from .names import make_author, make_author_from_parts, free_reader_garbage
+from .names import make_author, make_author_from_parts
 from .headings import collect_headings, is_mesh_like, split_heading
 
 FORMAT = "csl-json"
@@ -248,7 +248,6 @@ def read_items(items: list, file: str, build, lines: list[int] | None = None) ->
             continue
         reason = missing_identity(record)
         result.keep(record, problems, skip_reason=reason and f"item {index}: {reason}", line=index)
-    free_reader_garbage()
     return result
 
 

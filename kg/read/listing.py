@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .abstracts import split_structured_abstract
 from .identifiers import missing_identity, plausible_year, split_pages, year_problem
 from ..model import Problem, ReadResult, Record, SourceRef
-from .names import clean_printed_name, make_author, free_reader_garbage
+from .names import clean_printed_name, make_author
 
 SEPARATOR = "◽"
 
@@ -317,5 +317,4 @@ def read_listing(text: str, file: str) -> ReadResult:
     for lineno, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         parser.feed(lineno, raw)
     result = parser.close()
-    free_reader_garbage()
     return result

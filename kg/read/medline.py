@@ -35,7 +35,7 @@ from .identifiers import (
     year_problem,
 )
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
-from .names import make_author, free_reader_garbage
+from .names import make_author
 from .headings import collect_headings, split_heading
 from .ris import ris_author
 
@@ -222,7 +222,6 @@ def read_medline(text: str, file: str) -> ReadResult:
         result.keep(record, problems, skip_reason=missing_identity(record), line=block.first_line,
                     text=f"{tag} - {value}"[:120])
     result.problems.sort(key=lambda p: p.line)
-    free_reader_garbage()
     return result
 
 

@@ -7,7 +7,6 @@ bibliographic data: a family name that starts with a particle and stands alone
 
 from __future__ import annotations
 
-import gc
 import re
 from functools import lru_cache
 
@@ -85,16 +84,6 @@ def split_name(printed: str) -> tuple[str | None, str | None]:
         # "Von Känel": a particle and one word is a family name alone.
         return None, f"{given} {family}"
     return given, family
-
-
-def free_reader_garbage() -> None:
-    """Free the reference cycles that nameparser and pylatexenc leave behind
-    (about 170 objects a RIS record). A build pauses the collector
-    (:mod:`kg.gc_pause`), so each reader frees them once a file: a young
-    generation collection looks only at the objects made since the last one,
-    so it stays linear, while a million mixed records kept about 3 GB of
-    garbage without it."""
-    gc.collect(0)
 
 
 def make_author(printed: str, orcid: str | None = None, affiliations: tuple[str, ...] = ()) -> Author:

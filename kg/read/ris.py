@@ -42,7 +42,7 @@ from .identifiers import (
 from ..model import Author, Problem, ReadResult, Record, SourceRef, Venue
 from ..text import fold
 from .headings import collect_headings, is_mesh_like, split_heading
-from .names import clean_printed_name, make_author, free_reader_garbage
+from .names import clean_printed_name, make_author
 
 FORMAT = "ris"
 
@@ -463,7 +463,6 @@ def read_ris(text: str, file: str) -> ReadResult:
         result.keep(record, record_problems, skip_reason=missing_identity(record), line=chunk.first_line,
                     text=lines[0].strip())
     result.problems.sort(key=lambda p: p.line)
-    free_reader_garbage()
     return result
 
 

@@ -77,10 +77,7 @@ class Increment:
 
     def kept_statements(self) -> SortedStatements:
         """The last build's statements, read from the cache folder as they are needed."""
-        statements = SortedStatements()
-        statements.path = self.folder / self.last.statements
-        statements.count = self.last.count
-        return statements
+        return SortedStatements.from_sorted_file(self.folder / self.last.statements, self.last.count)
 
     def output_unchanged(self, output: Path, graph: str | None) -> bool:
         """Whether ``output`` still holds what the last build wrote there."""
