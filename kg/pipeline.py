@@ -27,6 +27,7 @@ from .read.cache import RecordCache, content_hash
 from .resources import folder_fingerprint, ontology_dir
 from .read.inputs import FileSummary, display_names, expand_inputs, read_inputs, source_label, unique_files
 from .sinks import store as store_module
+from .sinks.early_load import EarlyLoad
 from .sinks.files import format_for, write_file
 from .sinks.increment import Increment, cache_dir, load_last_build, output_key
 
@@ -97,6 +98,14 @@ class Built:
     summary: BuildSummary
     increment: Increment | None = None
     """What the last build into the same store left, when the build used its cache."""
+    early: EarlyLoad | None = None
+    """The store's new generation, loading since mapping began, when it is
+    to be loaded whole; :func:`write_outputs` commits it (or discards it)."""
+
+    def discard(self) -> None:
+        """Drop the store load begun for this build, when it is not to be written."""
+        if self.early is not None:
+            self.early.discard()
 
     @property
     def lines(self) -> list[str]:
@@ -118,6 +127,7 @@ def build_graph(
     curation: Path | None = None,
     store: str | Path | None = None,
     full: bool = False,
+    load_early: bool = True,
 ) -> Built:
     """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines.
     ``progress`` hears each stage begin, the files read and the statements mapped;
@@ -129,14 +139,17 @@ def build_graph(
     the build uses (:mod:`kg.sinks.increment`): files unchanged since the last
     build into it are not read again, and when nothing changed at all the last
     build's statements come back with nothing redone. ``full`` reads and builds
-    everything, refreshing the cache."""
+    everything, refreshing the cache. When the store is to be loaded whole,
+    ``load_early`` loads it while mapping (:mod:`kg.sinks.early_load`); the
+    returned :class:`Built` must then go to :func:`write_outputs`, which
+    commits that load, or be discarded with :meth:`Built.discard`."""
     with paused_gc():
         return _build_graph(inputs, base, format, tag, curated, progress, run_size, labels, enrichment, curation,
-                            store, full)
+                            store, full, load_early)
 
 
 def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_size, labels=None, enrichment=None,
-                 curation=None, store=None, full=False) -> Built:
+                 curation=None, store=None, full=False, load_early=True) -> Built:
     files = expand_inputs(inputs)
     increment = None
     if store is not None:
@@ -169,16 +182,23 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     corpus.curated += concept_outcomes(curated_rows + concept_rows, corpus, base, tagged=tag)
     problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
     progress.stage("mapping to RDF", unit="statements")
-    statements = SortedStatements(run_size)
-    for batch in iter_mapped(corpus, base, assignments):
-        statements.extend(batch)
-        progress.advance(len(batch))
-    if tag:
-        scheme = scheme_lines()
-        statements.extend(scheme)
-        progress.advance(len(scheme))
-    progress.stage("sorting statements")
-    statements.finish()
+    loads_whole = increment is not None and increment.whole_load(Path(store)) is not None
+    early = EarlyLoad(store) if load_early and loads_whole else None
+    statements = SortedStatements(run_size, runs_to=early)
+    try:
+        for batch in iter_mapped(corpus, base, assignments):
+            statements.extend(batch)
+            progress.advance(len(batch))
+        if tag:
+            scheme = scheme_lines()
+            statements.extend(scheme)
+            progress.advance(len(scheme))
+        progress.stage("sorting statements")
+        statements.finish()
+    except BaseException:
+        if early is not None:
+            early.discard()
+        raise
     summary = BuildSummary(
         files=file_summaries,
         problems=sorted(problems),
@@ -194,7 +214,7 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
         curated_without_effect=sum(1 for c in corpus.curated if c.problem),
         files_unchanged=increment.records.hits if increment else 0,
     )
-    return Built(statements, summary, increment)
+    return Built(statements, summary, increment, early)
 
 
 def build_fingerprint(files: list[Path], records: RecordCache, labels: dict | None, settings: dict,
@@ -235,6 +255,13 @@ def write_outputs(
     A build that used the store's cache (``built.increment``) leaves alone
     what already holds its graph, updates the store by the difference from
     the last build when that is small, and then remembers this build."""
+    try:
+        _write_outputs(built, store, output, graph, progress)
+    finally:
+        built.discard()  # a load begun for the store and not committed (an error, Ctrl-C, no store given)
+
+
+def _write_outputs(built: Built, store, output, graph, progress: Progress) -> None:
     increment = built.increment
     outputs = {}
     if output is not None:
@@ -253,10 +280,17 @@ def write_outputs(
     if store is not None:
         progress.stage("writing the store")
         try:
+            if increment is not None:
+                increment.records.write_entries()  # while the store loads (built.early), when it does
+        except KeyboardInterrupt:
+            kept = f"the store {store} still holds the previous graph" + (f" ({output} was written)" if output else "")
+            raise Interrupted(f"interrupted; {kept}", committed=False) from None
+        try:
             if increment is None:
                 store_module.replace_contents(store, built.statements)
                 return
-            generation, built.summary.store_change = increment.write_store(Path(store), built.statements, progress)
+            generation, built.summary.store_change = increment.write_store(Path(store), built.statements, progress,
+                                                                           built.early)
         except Interrupted as exc:
             if output is None:
                 raise

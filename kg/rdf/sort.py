@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 DEFAULT_RUN_SIZE = 500_000
 
@@ -32,11 +33,26 @@ def _dedupe(lines: Iterable[str]) -> Iterator[str]:
             previous = line
 
 
-class SortedStatements:
-    """Collects lines; after :meth:`finish`, iterates them sorted and unique."""
+class RunSink(Protocol):
+    """Where :class:`SortedStatements` sends each run it spills."""
 
-    def __init__(self, run_size: int = DEFAULT_RUN_SIZE):
+    def add(self, run: bytes) -> None:
+        """One run, as UTF-8 N-Triples lines (sorted and unique within the run, not across runs)."""
+
+    def close(self) -> None:
+        """No more runs: :meth:`SortedStatements.finish` has spilled the last
+        one (when there was any run, every line went into one)."""
+
+
+class SortedStatements:
+    """Collects lines; after :meth:`finish`, iterates them sorted and unique.
+
+    ``runs_to`` gets each run as it is spilled: the store's early load
+    (:mod:`kg.sinks.early_load`) takes them while the build maps on."""
+
+    def __init__(self, run_size: int = DEFAULT_RUN_SIZE, runs_to: RunSink | None = None):
         self.run_size = run_size
+        self.runs_to = runs_to
         self._buffer: list[str] = []
         self._runs: list[Path] = []
         self._tmp: Path | None = None
@@ -63,19 +79,23 @@ class SortedStatements:
         if self._tmp is None:
             self._tmp = Path(tempfile.mkdtemp(prefix="kg-sort-"))
         run = self._tmp / f"run-{len(self._runs):05d}.nt"
-        with open(run, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(unique_sorted(self._buffer))
+        data = "".join(unique_sorted(self._buffer)).encode("utf-8")
         self._buffer = []
+        run.write_bytes(data)
         self._runs.append(run)
+        if self.runs_to is not None:
+            self.runs_to.add(data)
 
     def finish(self) -> SortedStatements:
+        if self._runs and self._buffer:
+            self._spill()
+        if self.runs_to is not None:
+            self.runs_to.close()
         if not self._runs:
             self._lines = unique_sorted(self._buffer)
             self._buffer = []
             self.count = len(self._lines)
             return self
-        if self._buffer:
-            self._spill()
         self.path = self._tmp / "graph.nt"
         # Merged as bytes: UTF-8 byte order is code point order, so the order
         # is the same, without decoding and encoding every line again.

@@ -51,6 +51,7 @@ class RecordCache:
         self.reads = 0
         self.edited: list[str] = []
         """Names of the files that changed while this build read them."""
+        self._unwritten: list[tuple[Path, tuple]] = []
         self._keys: dict[tuple[Path, str, str | None], tuple[str, str]] = {}
 
     def key(self, path: Path, name: str, format: str | None) -> str:
@@ -85,10 +86,19 @@ class RecordCache:
         if content_hash(path) != content:  # edited while it was read: not kept under the old bytes' key
             self.edited.append(name)
             return used, result, False
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with atomic_output(entry) as out:
-            pickle.dump((used, result), out, protocol=pickle.HIGHEST_PROTOCOL)
+        # Written later (write_entries), while the store loads: pickling is
+        # a seventh of reading, and the read is on the build's critical path.
+        self._unwritten.append((entry, (used, result)))
         return used, result, False
+
+    def write_entries(self) -> None:
+        """Keep what the files read by this build gave, for the next build."""
+        if self._unwritten:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        while self._unwritten:
+            entry, value = self._unwritten.pop()
+            with atomic_output(entry) as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def prune(self) -> None:
         """Remove the entries of files this build did not read (edited or gone)."""

@@ -31,6 +31,7 @@ from ..model import NO_PROGRESS, Progress
 from ..rdf.sort import SortedStatements
 from ..read.cache import RecordCache, content_hash
 from . import store as store_module
+from .early_load import EarlyLoad
 from .files import atomic_output
 
 CACHE = "cache"
@@ -84,16 +85,26 @@ class Increment:
         kept = self.last.outputs.get(output_key(output, graph)) if self.unchanged else None
         return kept is not None and output.is_file() and content_hash(output) == kept
 
-    def write_store(self, store: Path, statements: SortedStatements, progress: Progress = NO_PROGRESS) -> tuple[str, str]:
-        """Bring the store to ``statements`` by the cheapest safe path; returns
-        the generation it holds and how it got there."""
-        current = store_module.current_generation(store)
+    def whole_load(self, store: Path) -> str | None:
+        """Why the store at ``store`` will be loaded whole whatever the
+        build gives ("" on a first build or with ``--full``), or None when
+        the last build's generation may be updated by a difference."""
         last = self.last
-        if last is None:  # a first build, or --full
-            return store_module.replace_contents(store, statements), ""
-        if current != last.generation or not (self.folder / last.statements).is_file():
-            generation = store_module.replace_contents(store, statements)
-            return generation, "loaded whole: the store was written by another command since the last build"
+        if last is None:
+            return ""
+        if store_module.current_generation(store) != last.generation or not (self.folder / last.statements).is_file():
+            return "loaded whole: the store was written by another command since the last build"
+        return None
+
+    def write_store(self, store: Path, statements: SortedStatements, progress: Progress = NO_PROGRESS,
+                    early: EarlyLoad | None = None) -> tuple[str, str]:
+        """Bring the store to ``statements`` by the cheapest safe path; returns
+        the generation it holds and how it got there. ``early`` is the load
+        the build began when :meth:`whole_load` said it would be one."""
+        reason = self.whole_load(store)
+        if reason is not None:
+            return early.commit(statements) if early else store_module.replace_contents(store, statements), reason
+        current, last = store_module.current_generation(store), self.last
         if self.unchanged:
             return current, "unchanged"
         progress.stage("comparing with the last build")
@@ -112,6 +123,7 @@ class Increment:
 
     def save(self, generation: str, statements: SortedStatements, summary: Any, outputs: dict[str, str]) -> None:
         """Remember this build, after the store committed ``generation``."""
+        self.records.write_entries()
         name = f"{generation}.nt"
         if not (self.unchanged and self.last.statements == name):
             with atomic_output(self.folder / name) as out:

@@ -1,0 +1,146 @@
+"""Loading the store while the build is still mapping.
+
+A build that will load the store whole (a first build, ``--full``, a store
+another command wrote since the last build) need not wait for the sorted
+graph: the store keeps no order and ignores repeats. So each run the sort
+spills (:class:`kg.rdf.sort.SortedStatements`, half a million statements)
+goes at once to a thread that bulk-loads it into a new generation of the
+store, while Python maps the next run. Oxigraph's loader releases the GIL,
+so on a machine of two cores the two overlap.
+
+The generation is committed like any other (:func:`kg.sinks.store.complete_generation`),
+after the sort and the ``-o`` file, and never seen by readers before; a build
+that fails or is interrupted first discards it.
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError, Interrupted
+from ..rdf.sort import SortedStatements
+from ..text import first_line
+from . import store as store_module
+
+_DONE = None
+
+
+class EarlyLoad:
+    """A new generation of the store at ``store``, loaded in a thread from
+    the runs given to :meth:`add` and sealed (compacted) there after
+    :meth:`close`, then committed by :meth:`commit`."""
+
+    def __init__(self, store: str | Path, backlog: int = 1, block_bytes: int = 16 << 20):
+        self.location = Path(store)
+        # Oxigraph's loader holds about seven times the N-Triples it is given
+        # in one call (a run of 500k statements, 64 MB: 430 MB), while the
+        # build still holds its corpus; blocks of 16 MB keep it near 110 MB.
+        self.block_bytes = block_bytes
+        self.building: Path | None = store_module.begin_generation(self.location)
+        self.runs = 0
+        """Runs handed to the loader."""
+        self._database = store_module.open_new_database(self.building)
+        # A bounded queue: a mapping that outruns the loader waits instead of
+        # holding every run's bytes in memory.
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=backlog)
+        self._closed = False
+        self._sealed = False
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._load_runs, name="kg-early-load", daemon=True)
+        self._thread.start()
+
+    def add(self, run: bytes) -> None:
+        """Hand one run (N-Triples lines, UTF-8) to the loader; waits while it
+        is ``backlog`` runs behind."""
+        if self._closed:
+            raise RuntimeError("the early load takes no more runs")
+        if self._failure is not None:  # say so now, not after mapping the rest
+            raise InputError(self._failure_message())
+        self._queue.put(run)
+        self.runs += 1
+
+    def _failure_message(self) -> str:
+        return f"cannot write the store at {self.location}: loading failed: {first_line(self._failure)}"
+
+    def close(self) -> None:
+        """No more runs: the loader seals the generation once it has loaded
+        them, while the build finishes its sort."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(_DONE)
+
+    def _load_runs(self) -> None:
+        while (run := self._queue.get()) is not _DONE:
+            if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
+                try:
+                    for block in whole_line_blocks(run, self.block_bytes):
+                        store_module.bulk_load_block(self._database, block)
+                except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+                    self._failure = exc
+            del run  # not held while waiting for the next
+        if self._failure is None and self.runs and self.building is not None:
+            try:
+                store_module.seal(self._database)
+                self._sealed = True
+            except BaseException as exc:  # noqa: BLE001
+                self._failure = exc
+
+    def _wait(self) -> None:
+        self.close()
+        self._thread.join()
+
+    def commit(self, statements: SortedStatements) -> str:
+        """Wait for the loader, then make the new generation the one readers
+        open; returns its name. ``statements`` are the build's, finished:
+        when the sort never spilled a run (a graph that fits in one), they
+        are loaded here."""
+        if self.building is None:
+            raise RuntimeError("the early load was already committed or discarded")
+        try:
+            self._wait()
+        except KeyboardInterrupt:
+            self.discard()
+            raise Interrupted(f"interrupted; the store {self.location} still holds the previous graph",
+                              committed=False) from None
+        building, self.building = self.building, None
+
+        def fill(folder: Path) -> None:
+            if self._failure is not None:
+                raise InputError(self._failure_message())
+            if not self._sealed:
+                for block in statements.byte_chunks(self.block_bytes):
+                    store_module.bulk_load_block(self._database, block)
+                store_module.seal(self._database)
+            self._database = None  # closes it before its folder is renamed
+
+        try:
+            return store_module.complete_generation(self.location, building, fill)
+        finally:
+            self._database = None
+
+    def discard(self) -> None:
+        """Stop loading and remove the unfinished generation; nothing after a
+        :meth:`commit`."""
+        building, self.building = self.building, None
+        if building is None:
+            return
+        try:
+            self._wait()
+        finally:
+            self._database = None
+            shutil.rmtree(building, ignore_errors=True)
+
+
+def whole_line_blocks(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` (lines, each ending in a newline) cut into blocks of at least
+    ``size`` bytes (the last one excepted), each ending at the end of a line."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size - 1)
+        end = len(data) if end == -1 else end + 1
+        yield data[start:end]
+        start = end

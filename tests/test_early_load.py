@@ -1,0 +1,173 @@
+"""The store loaded while the build maps (kg.sinks.early_load): the same
+graph as a load after the sort, and nothing left behind when a build fails,
+is interrupted, or is never written."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import InputError, Interrupted
+from kg.model import NoProgress
+from kg.pipeline import build_graph, write_outputs
+from kg.sinks import store as store_module
+from kg.sinks.early_load import EarlyLoad, whole_line_blocks
+from kg.sinks.store import current_generation, open_store
+from kg.vocab import DEFAULT_BASE
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = [ROOT / "examples" / "peer-support" / "peer-support-listing.txt",
+          ROOT / "tests" / "data" / "merge" / "day-in-the-life.ris",
+          ROOT / "tests" / "data" / "review" / "pubmed.ris"]
+SMALL_RUNS = 150
+"""Statements per sorted run: small enough that the example graph spills several."""
+
+
+def dump(store: Path) -> bytes:
+    return open_store(store).dump(format=ox.RdfFormat.N_QUADS)
+
+
+def loader_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "kg-early-load"]
+
+
+def leftovers(store: Path) -> list[str]:
+    return sorted(p.name for p in store.iterdir() if p.name.startswith("building-"))
+
+
+class InterruptAfter(NoProgress):
+    """Progress that raises Ctrl-C once ``limit`` statements were mapped."""
+
+    def __init__(self, limit: int):
+        self.limit, self.done = limit, 0
+
+    def advance(self, n: int = 1, note: str | None = None) -> None:
+        self.done += n
+        if self.done >= self.limit:
+            raise KeyboardInterrupt
+
+
+def test_a_store_loaded_while_mapping_holds_the_graph_a_load_after_the_sort_gives(tmp_path):
+    early = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "early", run_size=SMALL_RUNS)
+    assert early.early is not None and early.early.runs >= 2  # a run before the sort and the last one at it
+    write_outputs(early, store=tmp_path / "early", output=None)
+    late = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "late", run_size=SMALL_RUNS, load_early=False)
+    assert late.early is None
+    write_outputs(late, store=tmp_path / "late", output=None)
+
+    assert dump(tmp_path / "early") == dump(tmp_path / "late")
+    assert len(open_store(tmp_path / "early")) == early.summary.triples
+    assert not loader_threads() and not leftovers(tmp_path / "early")
+
+
+def test_a_graph_that_fits_in_one_run_is_loaded_when_committed(tmp_path):
+    built = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "store")
+    assert built.early is not None and built.early.runs == 0
+    write_outputs(built, store=tmp_path / "store", output=None)
+    assert len(open_store(tmp_path / "store")) == built.summary.triples == len(built.lines)
+
+
+def test_an_interrupted_mapping_discards_the_early_load_and_keeps_the_previous_graph(tmp_path):
+    store = tmp_path / "store"
+    write_outputs(build_graph(INPUTS[:1], DEFAULT_BASE, store=store), store=store, output=None)
+    before, generation = dump(store), current_generation(store)
+
+    with pytest.raises(KeyboardInterrupt):
+        build_graph(INPUTS, DEFAULT_BASE, store=store, full=True, run_size=SMALL_RUNS,
+                    progress=InterruptAfter(SMALL_RUNS * 3))
+
+    assert dump(store) == before and current_generation(store) == generation
+    assert not leftovers(store) and not loader_threads()
+
+
+def test_a_failing_loader_keeps_the_previous_graph_and_says_why(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    write_outputs(build_graph(INPUTS[:1], DEFAULT_BASE, store=store), store=store, output=None)
+    before = dump(store)
+    real, calls = store_module.bulk_load_block, []
+
+    def fail_on_the_second_run(database, block):
+        calls.append(len(block))
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        real(database, block)
+
+    monkeypatch.setattr(store_module, "bulk_load_block", fail_on_the_second_run)
+    # Said by the next run handed to the loader, or at the commit when none comes after the failure.
+    with pytest.raises(InputError, match=r"^cannot write the store at .*: loading failed: No space left on device$"):
+        built = build_graph(INPUTS, DEFAULT_BASE, store=store, full=True, run_size=SMALL_RUNS)
+        write_outputs(built, store=store, output=None)
+
+    assert len(calls) == 2  # the loader stopped at the failure and only drained the rest
+    assert dump(store) == before
+    assert not leftovers(store) and not loader_threads()
+
+
+def test_a_loader_failure_stops_the_build_at_the_next_run(tmp_path, monkeypatch):
+    def full_disk(database, block):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(store_module, "bulk_load_block", full_disk)
+    early = EarlyLoad(tmp_path / "store")
+    early.add(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    for _ in range(500):  # the loader meets the failure in its own thread
+        if early._failure is not None:
+            break
+        time.sleep(0.01)
+    with pytest.raises(InputError, match="loading failed: No space left on device"):
+        early.add(b"<http://example.org/a> <http://example.org/b> <http://example.org/d> .\n")
+    early.discard()
+    assert not leftovers(tmp_path / "store") and not loader_threads()
+
+
+def test_ctrl_c_while_writing_the_file_discards_the_early_load(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    built = build_graph(INPUTS, DEFAULT_BASE, store=store, run_size=SMALL_RUNS)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kg.pipeline.write_file", interrupted)
+    with pytest.raises(Interrupted, match="as before"):
+        write_outputs(built, store=store, output=tmp_path / "graph.nt")
+    assert current_generation(store) is None
+    assert not leftovers(store) and not loader_threads()
+
+
+def test_a_build_never_written_can_be_discarded(tmp_path):
+    built = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "store", run_size=SMALL_RUNS)
+    assert leftovers(tmp_path / "store")
+    built.discard()
+    built.discard()  # twice is harmless
+    assert not leftovers(tmp_path / "store") and not loader_threads()
+    write_outputs(built, store=None, output=tmp_path / "graph.nt")  # the file is still written from the statements
+    assert (tmp_path / "graph.nt").read_bytes().count(b"\n") == built.summary.triples
+
+
+def test_an_incremental_build_loads_early_only_when_it_loads_whole(tmp_path):
+    store = tmp_path / "store"
+    write_outputs(build_graph(INPUTS[:2], DEFAULT_BASE, store=store, run_size=SMALL_RUNS), store=store, output=None)
+    changed = build_graph(INPUTS, DEFAULT_BASE, store=store, run_size=SMALL_RUNS)
+    assert changed.early is None  # the difference may be small: it waits for the comparison
+    write_outputs(changed, store=store, output=None)
+
+    store_module.replace_contents(store, build_graph(INPUTS[:1], DEFAULT_BASE).statements)  # as kg enrich would
+    rebuilt = build_graph(INPUTS[:2], DEFAULT_BASE, store=store, run_size=SMALL_RUNS)
+    assert rebuilt.early is not None and rebuilt.early.runs > 0
+    write_outputs(rebuilt, store=store, output=None)
+    assert rebuilt.summary.store_change == "loaded whole: the store was written by another command since the last build"
+    assert len(open_store(store)) == rebuilt.summary.triples
+
+
+def test_blocks_end_at_line_ends_and_lose_nothing():
+    data = b"".join(b"<http://example.org/s> <http://example.org/p> \"%d\" .\n" % i for i in range(1000))
+    for size in (1, 50, 4096, len(data), 10 * len(data)):
+        blocks = list(whole_line_blocks(data, size))
+        assert b"".join(blocks) == data
+        assert all(block.endswith(b"\n") for block in blocks)
+        assert all(len(block) >= size for block in blocks[:-1])
+    assert list(whole_line_blocks(b"", 10)) == []
