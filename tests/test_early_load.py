@@ -15,7 +15,7 @@ from kg.errors import InputError, Interrupted
 from kg.model import NoProgress
 from kg.pipeline import build_graph, write_outputs
 from kg.sinks import store as store_module
-from kg.sinks.early_load import EarlyLoad, whole_line_blocks
+from kg.sinks.early_load import EarlyLoad
 from kg.sinks.store import current_generation, open_store
 from kg.vocab import DEFAULT_BASE
 
@@ -112,15 +112,21 @@ def test_a_loader_failure_stops_the_build_at_the_next_run(tmp_path, monkeypatch)
         raise OSError("No space left on device")
 
     monkeypatch.setattr(store_module, "bulk_load_block", full_disk)
+    runs = []
+    for n in range(2):
+        runs.append(tmp_path / f"run-{n}.nt")
+        runs[-1].write_bytes(b"<http://example.org/a> <http://example.org/b> <http://example.org/%d> .\n" % n)
     early = EarlyLoad(tmp_path / "store")
-    early.add(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    first, second = open(runs[0], "rb"), open(runs[1], "rb")
+    early.add(first)
     for _ in range(500):  # the loader meets the failure in its own thread
         if early._failure is not None:
             break
         time.sleep(0.01)
     with pytest.raises(InputError, match="loading failed: No space left on device"):
-        early.add(b"<http://example.org/a> <http://example.org/b> <http://example.org/d> .\n")
+        early.add(second)
     early.discard()
+    assert first.closed and second.closed  # the loader closes the runs it is given, refused ones too
     assert not leftovers(tmp_path / "store") and not loader_threads()
 
 
@@ -162,12 +168,3 @@ def test_an_incremental_build_loads_early_only_when_it_loads_whole(tmp_path):
     assert rebuilt.summary.store_change == "loaded whole: the store was written by another command since the last build"
     assert len(open_store(store)) == rebuilt.summary.triples
 
-
-def test_blocks_end_at_line_ends_and_lose_nothing():
-    data = b"".join(b"<http://example.org/s> <http://example.org/p> \"%d\" .\n" % i for i in range(1000))
-    for size in (1, 50, 4096, len(data), 10 * len(data)):
-        blocks = list(whole_line_blocks(data, size))
-        assert b"".join(blocks) == data
-        assert all(block.endswith(b"\n") for block in blocks)
-        assert all(len(block) >= size for block in blocks[:-1])
-    assert list(whole_line_blocks(b"", 10)) == []

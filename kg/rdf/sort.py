@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 DEFAULT_RUN_SIZE = 500_000
 
@@ -36,8 +36,9 @@ def _dedupe(lines: Iterable[str]) -> Iterator[str]:
 class RunSink(Protocol):
     """Where :class:`SortedStatements` sends each run it spills."""
 
-    def add(self, run: bytes) -> None:
-        """One run, as UTF-8 N-Triples lines (sorted and unique within the run, not across runs)."""
+    def add(self, run: BinaryIO) -> None:
+        """One run: its file, open, of UTF-8 N-Triples lines (sorted and
+        unique within the run, not across runs), which the sink closes."""
 
     def close(self) -> None:
         """No more runs: :meth:`SortedStatements.finish` has spilled the last
@@ -79,12 +80,13 @@ class SortedStatements:
         if self._tmp is None:
             self._tmp = Path(tempfile.mkdtemp(prefix="kg-sort-"))
         run = self._tmp / f"run-{len(self._runs):05d}.nt"
-        data = "".join(unique_sorted(self._buffer)).encode("utf-8")
+        with open(run, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(unique_sorted(self._buffer))
         self._buffer = []
-        run.write_bytes(data)
         self._runs.append(run)
         if self.runs_to is not None:
-            self.runs_to.add(data)
+            # Open now: the file stays readable for the sink after finish() removes it (POSIX).
+            self.runs_to.add(open(run, "rb"))
 
     def finish(self) -> SortedStatements:
         if self._runs and self._buffer:
@@ -109,7 +111,10 @@ class SortedStatements:
             for f in files:
                 f.close()
         for run in self._runs:
-            run.unlink()
+            try:
+                run.unlink()
+            except PermissionError:  # still open for the sink where open files cannot be removed (Windows): close() will
+                pass
         self._runs = []
         return self
 

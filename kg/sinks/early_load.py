@@ -18,8 +18,8 @@ from __future__ import annotations
 import queue
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError, Interrupted
 from ..rdf.sort import SortedStatements
@@ -34,31 +34,35 @@ class EarlyLoad:
     the runs given to :meth:`add` and sealed (compacted) there after
     :meth:`close`, then committed by :meth:`commit`."""
 
-    def __init__(self, store: str | Path, backlog: int = 1, block_bytes: int = 16 << 20):
+    def __init__(self, store: str | Path, backlog: int = 8, block_bytes: int = 16 << 20):
         self.location = Path(store)
         # Oxigraph's loader holds about seven times the N-Triples it is given
         # in one call (a run of 500k statements, 64 MB: 430 MB), while the
-        # build still holds its corpus; blocks of 16 MB keep it near 110 MB.
+        # build still holds its corpus; blocks of 16 MB read from the run's
+        # file keep it near 110 MB.
         self.block_bytes = block_bytes
         self.building: Path | None = store_module.begin_generation(self.location)
         self.runs = 0
         """Runs handed to the loader."""
         self._database = store_module.open_new_database(self.building)
-        # A bounded queue: a mapping that outruns the loader waits instead of
-        # holding every run's bytes in memory.
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=backlog)
+        # Bounded, so that a mapping far ahead of the loader waits instead of
+        # holding open a file for every run.
+        self._queue: queue.Queue[BinaryIO | None] = queue.Queue(maxsize=backlog)
         self._closed = False
         self._sealed = False
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._load_runs, name="kg-early-load", daemon=True)
         self._thread.start()
 
-    def add(self, run: bytes) -> None:
-        """Hand one run (N-Triples lines, UTF-8) to the loader; waits while it
-        is ``backlog`` runs behind."""
+    def add(self, run: BinaryIO) -> None:
+        """Hand one run (its file, open, of N-Triples lines in UTF-8; the
+        loader closes it) to the loader; waits while it is ``backlog`` runs
+        behind."""
         if self._closed:
+            run.close()
             raise RuntimeError("the early load takes no more runs")
         if self._failure is not None:  # say so now, not after mapping the rest
+            run.close()
             raise InputError(self._failure_message())
         self._queue.put(run)
         self.runs += 1
@@ -75,13 +79,13 @@ class EarlyLoad:
 
     def _load_runs(self) -> None:
         while (run := self._queue.get()) is not _DONE:
-            if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
-                try:
-                    for block in whole_line_blocks(run, self.block_bytes):
-                        store_module.bulk_load_block(self._database, block)
-                except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
-                    self._failure = exc
-            del run  # not held while waiting for the next
+            with run:
+                if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
+                    try:
+                        while block := run.read(self.block_bytes):
+                            store_module.bulk_load_block(self._database, block + run.readline())
+                    except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+                        self._failure = exc
         if self._failure is None and self.runs and self.building is not None:
             try:
                 store_module.seal(self._database)
@@ -134,13 +138,3 @@ class EarlyLoad:
             self._database = None
             shutil.rmtree(building, ignore_errors=True)
 
-
-def whole_line_blocks(data: bytes, size: int) -> Iterator[bytes]:
-    """``data`` (lines, each ending in a newline) cut into blocks of at least
-    ``size`` bytes (the last one excepted), each ending at the end of a line."""
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start + size - 1)
-        end = len(data) if end == -1 else end + 1
-        yield data[start:end]
-        start = end
