@@ -168,3 +168,13 @@ def test_an_incremental_build_loads_early_only_when_it_loads_whole(tmp_path):
     assert rebuilt.summary.store_change == "loaded whole: the store was written by another command since the last build"
     assert len(open_store(store)) == rebuilt.summary.triples
 
+
+
+def test_a_store_database_that_cannot_be_opened_is_an_input_error_naming_the_store(tmp_path, monkeypatch):
+    def refused(folder):
+        raise OSError("IO error: While lock file: LOCK: Resource temporarily unavailable")
+
+    monkeypatch.setattr(store_module, "open_new_database", refused)
+    with pytest.raises(InputError, match=r"^cannot write the store at .*store: IO error: While lock file"):
+        build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "store")
+    assert not leftovers(tmp_path / "store") and not loader_threads()

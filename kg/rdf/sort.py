@@ -113,7 +113,7 @@ class SortedStatements:
         for run in self._runs:
             try:
                 run.unlink()
-            except PermissionError:  # still open for the sink where open files cannot be removed (Windows): close() will
+            except PermissionError:  # open in the sink where open files stay (Windows): close() removes it
                 pass
         self._runs = []
         return self

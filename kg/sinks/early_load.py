@@ -44,7 +44,11 @@ class EarlyLoad:
         self.building: Path | None = store_module.begin_generation(self.location)
         self.runs = 0
         """Runs handed to the loader."""
-        self._database = store_module.open_new_database(self.building)
+        try:
+            self._database = store_module.open_new_database(self.building)
+        except OSError as exc:
+            shutil.rmtree(self.building, ignore_errors=True)
+            raise InputError(f"cannot write the store at {self.location}: {exc}") from None
         # Bounded, so that a mapping far ahead of the loader waits instead of
         # holding open a file for every run.
         self._queue: queue.Queue[BinaryIO | None] = queue.Queue(maxsize=backlog)
