@@ -3,6 +3,7 @@ and that the result is byte-identical to a clean build after every edit."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -294,3 +295,35 @@ def test_a_changed_setting_is_not_taken_for_nothing_changed(corpus, changed, mon
     assert not said.startswith("nothing changed")
     assert_same_as_a_clean_build(corpus, store, output, *changed)
 
+
+
+def test_the_kept_statements_are_the_sorted_file_linked_not_copied(tmp_path):
+    from kg.pipeline import build_graph, write_outputs
+    from kg.vocab import DEFAULT_BASE
+
+    built = build_graph([EXAMPLE], DEFAULT_BASE, store=tmp_path / "store", run_size=1000)
+    write_outputs(built, store=tmp_path / "store", output=None)
+    kept = tmp_path / "store" / "cache" / f"{current_generation(tmp_path / 'store')}.nt"
+    assert built.statements.path is not None and kept.samefile(built.statements.path)
+    built.statements.close()  # the build's own name goes; the cache keeps the file
+    assert kept.read_bytes().count(b"\n") == built.summary.triples
+
+
+def test_the_kept_statements_are_copied_where_a_link_cannot_be_made(tmp_path, monkeypatch):
+    from kg.pipeline import build_graph, write_outputs
+    from kg.vocab import DEFAULT_BASE
+
+    real = os.link
+
+    def cross_device(source, target, **fds):
+        if fds:  # atomic_output naming its anonymous file (O_TMPFILE), in the same folder
+            return real(source, target, **fds)
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    built = build_graph([EXAMPLE], DEFAULT_BASE, store=tmp_path / "store", run_size=1000)
+    write_outputs(built, store=tmp_path / "store", output=None)
+    kept = tmp_path / "store" / "cache" / f"{current_generation(tmp_path / 'store')}.nt"
+    assert not kept.samefile(built.statements.path)
+    assert kept.read_bytes() == built.statements.path.read_bytes()
+    assert not list(kept.parent.glob(".*.link"))
