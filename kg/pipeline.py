@@ -184,7 +184,8 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     progress.stage("mapping to RDF", unit="statements")
     loads_whole = increment is not None and increment.whole_load(Path(store)) is not None
     early = EarlyLoad(store) if load_early and loads_whole else None
-    statements = SortedStatements(run_size, runs_to=early)
+    scratch = store_module.scratch_folder(store, "sort") if store is not None else None
+    statements = SortedStatements(run_size, runs_to=early, folder=scratch)
     try:
         for batch in iter_mapped(corpus, base, assignments):
             statements.extend(batch)

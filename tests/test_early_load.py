@@ -36,7 +36,8 @@ def loader_threads() -> list[threading.Thread]:
 
 
 def leftovers(store: Path) -> list[str]:
-    return sorted(p.name for p in store.iterdir() if p.name.startswith("building-"))
+    """Unfinished generations (the sort's folder, ``building-PID-sort…``, goes with the build's statements)."""
+    return sorted(p.name for p in store.iterdir() if p.name.startswith("building-") and "-sort" not in p.name)
 
 
 class InterruptAfter(NoProgress):

@@ -267,3 +267,25 @@ def test_store_of_an_earlier_kg_is_named_as_such_and_left_alone(tmp_path):
     assert result.exit_code == 2
     assert "holds an Oxigraph database without kg's kg-store.json" in result.output
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_build_into_the_store_sorts_in_the_store_folder_and_removes_what_it_spilled(tmp_path):
+    store = tmp_path / "store"
+    built = build_graph([EXAMPLE], DEFAULT_BASE, store=store, run_size=1000)
+    scratch = built.statements.path.parent
+    assert scratch.parent == store and scratch.name.startswith(f"building-{os.getpid()}-sort")
+    write_outputs(built, store=store, output=None)
+    built.statements.close()
+    assert not scratch.exists()
+    assert not any(p.name.startswith("building-") for p in store.iterdir())
+
+
+def test_a_killed_builds_sort_files_are_removed_by_the_next_build(tmp_path):
+    store = tmp_path / "store"
+    write_outputs(build_graph([EXAMPLE], DEFAULT_BASE), store=store, output=None)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = store / f"building-{finished.stdout.strip()}-sortx1y2z3"  # what a build killed while sorting leaves
+    left.mkdir()
+    (left / "run-00000.nt").write_text("<http://example.org/s> <http://example.org/p> \"o\" .\n", "utf-8")
+    write_outputs(build_graph([EXAMPLE], DEFAULT_BASE, store=store, full=True), store=store, output=None)
+    assert not left.exists()

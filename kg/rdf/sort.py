@@ -49,14 +49,19 @@ class SortedStatements:
     """Collects lines; after :meth:`finish`, iterates them sorted and unique.
 
     ``runs_to`` gets each run as it is spilled: the store's early load
-    (:mod:`kg.sinks.early_load`) takes them while the build maps on."""
+    (:mod:`kg.sinks.early_load`) takes them while the build maps on.
 
-    def __init__(self, run_size: int = DEFAULT_RUN_SIZE, runs_to: RunSink | None = None):
+    Runs and the merged file go into ``folder``, an empty folder that
+    :meth:`close` removes (a new temporary folder when None): a build into
+    the store passes one in the store (:func:`kg.sinks.store.scratch_folder`)."""
+
+    def __init__(self, run_size: int = DEFAULT_RUN_SIZE, runs_to: RunSink | None = None,
+                 folder: Path | None = None):
         self.run_size = run_size
         self.runs_to = runs_to
         self._buffer: list[str] = []
         self._runs: list[Path] = []
-        self._tmp: Path | None = None
+        self._tmp: Path | None = folder
         self._lines: list[str] | None = None
         self.path: Path | None = None
         """The merged file, when the lines did not fit in one run."""

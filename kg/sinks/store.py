@@ -173,9 +173,18 @@ def _commit_generation(location: Path, fill: Callable[[Path], None]) -> str:
 def begin_generation(path: str | Path) -> Path:
     """A new, empty folder in the store at ``path`` (made when missing) for
     a generation to be filled, then committed with :func:`complete_generation`."""
+    return scratch_folder(path)
+
+
+def scratch_folder(path: str | Path, purpose: str = "") -> Path:
+    """A new, empty folder in the store at ``path`` (made when missing) for
+    a build's own files: a generation being filled, or the sort's runs, as
+    large as the graph, which then sit on the disk chosen for the store.
+    Its name (``building-PID-PURPOSE…``) lets a later build remove it when
+    the process that made it was killed; the caller removes it otherwise."""
     location = make_store_folder(path)
     try:
-        return Path(tempfile.mkdtemp(prefix=f"building-{os.getpid()}-", dir=location))
+        return Path(tempfile.mkdtemp(prefix=f"building-{os.getpid()}-{purpose}", dir=location))
     except OSError as exc:
         raise InputError(f"cannot write the store at {location}: {first_line(exc)}") from None
 
