@@ -183,10 +183,11 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
     progress.stage("mapping to RDF", unit="statements")
     loads_whole = increment is not None and increment.whole_load(Path(store)) is not None
-    early = EarlyLoad(store) if load_early and loads_whole else None
     scratch = store_module.scratch_folder(store, "sort") if store is not None else None
-    statements = SortedStatements(run_size, runs_to=early, folder=scratch)
+    statements = SortedStatements(run_size, folder=scratch)
+    early = None
     try:
+        early = statements.runs_to = EarlyLoad(store) if load_early and loads_whole else None
         for batch in iter_mapped(corpus, base, assignments):
             statements.extend(batch)
             progress.advance(len(batch))
@@ -199,6 +200,7 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     except BaseException:
         if early is not None:
             early.discard()
+        statements.close()  # now, not when the traceback lets go of it
         raise
     summary = BuildSummary(
         files=file_summaries,

@@ -179,3 +179,13 @@ def test_a_store_database_that_cannot_be_opened_is_an_input_error_naming_the_sto
     with pytest.raises(InputError, match=r"^cannot write the store at .*store: IO error: While lock file"):
         build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "store")
     assert not leftovers(tmp_path / "store") and not loader_threads()
+
+
+def test_an_interrupted_mapping_removes_its_sort_files_at_once(tmp_path):
+    store = tmp_path / "store"
+    try:
+        build_graph(INPUTS, DEFAULT_BASE, store=store, run_size=SMALL_RUNS, progress=InterruptAfter(SMALL_RUNS * 3))
+    except KeyboardInterrupt:  # while it is handled, its traceback keeps the build's frame, statements and all
+        assert not [p.name for p in store.iterdir() if p.name.startswith("building-")]
+    else:
+        pytest.fail("the build was not interrupted")
