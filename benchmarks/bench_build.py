@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,29 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * _PAGE / 2**20
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory: the kernel's VmHWM, not
+    ru_maxrss, which Linux carries over exec from the parent (a child of a
+    script holding a large value reported the parent's size)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def print_stage_table(stages: dict[str, dict[str, float]]) -> None:
+    """Each stage's wall and CPU seconds and peak MB, in pipeline order."""
+    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}")
+    for stage in STAGES:
+        if stage in stages:
+            s = stages[stage]
+            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8}")
 
 
 def load_average() -> float:
@@ -157,11 +181,7 @@ def print_result(r: dict) -> None:
     when = "while mapping" if r["early"] else "after the sort"
     print(f"\n{r['records']:,} records, {r['triples']:,} triples, store loaded {when} "
           f"(load average {r['load_average']})")
-    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}")
-    for stage in STAGES:
-        if stage in r["stages"]:
-            s = r["stages"][stage]
-            print(f"  {stage:<12} {s['s']:>8} {s['cpu_s']:>8} {s['peak_mb']:>8}")
+    print_stage_table(r["stages"])
     print(f"  build: {r['total_s']} s; peak {r['peak_mb']} MB; {r['records'] / r['total_s']:,.0f} records/s")
     print(f"  pyoxigraph bulk load of the same N-Triples: {r['bulk_load_s']} s ({r['bulk_load_cpu_s']} s CPU; "
           f"then optimize {r['optimize_s']} s); build / bulk load: {r['ratio_to_bulk_load']}")

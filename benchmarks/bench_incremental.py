@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_build import peak_mb  # noqa: E402
 from benchmarks.generate import author_pool, generate_record  # noqa: E402
 
 FILES = 100
@@ -92,20 +92,6 @@ def one(argv: list[str]) -> None:
     finally:
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
-
-
-def peak_mb() -> float:
-    """This process's peak RSS: the kernel's VmHWM, not ru_maxrss, which
-    Linux carries over exec from the parent's (a parent holding a store's
-    dump made the --full build seem to peak at 3 GB)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def store_dump(store: Path) -> bytes:

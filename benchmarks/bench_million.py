@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_build import STAGES, StageRecorder, load_average  # noqa: E402
+from benchmarks.bench_build import StageRecorder, load_average, print_stage_table  # noqa: E402
 from benchmarks.generate import write_mixed_corpus  # noqa: E402
 
 TEN_MINUTES = 600.0
@@ -165,11 +165,7 @@ def report_build(r: dict) -> None:
     print(f"\nbuild: {r['records']:,} records ({', '.join(f'{k} {v:,}' for k, v in r['records_by_format'].items())})")
     print(f"  {r['papers']:,} papers ({r['merged_works']:,} merged from several records), {r['people']:,} people, "
           f"{r['triples']:,} triples; load average {r['load_average']}")
-    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}")
-    for stage in STAGES:
-        if stage in r["stages"]:
-            s = r["stages"][stage]
-            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8}")
+    print_stage_table(r["stages"])
     verdict = "met" if r["total_s"] < TEN_MINUTES and r["peak_mb"] < EIGHT_GB_MB else "NOT met"
     print(f"  total {r['total_s']} s, peak {r['peak_mb']} MB: target (< {TEN_MINUTES:g} s, < 8 GB) {verdict}")
     print(f"  disk: the store folder (generation and cache) {r['disk_gb']['store']} GB")

@@ -79,17 +79,8 @@ def run(papers: int, store: Path, nt: Path, mode: str, jobs: int) -> dict:
     code = f"""
 import json, resource, sys, time
 from pathlib import Path
+from benchmarks.bench_build import peak_mb
 from kg.validate.run import Target, validate
-
-def peak_mb():
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 started = time.perf_counter()
 if {mode!r} == "whole":

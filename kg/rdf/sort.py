@@ -33,6 +33,13 @@ def _dedupe(lines: Iterable[str]) -> Iterator[str]:
             previous = line
 
 
+def line_blocks(file: BinaryIO, size: int) -> Iterator[bytes]:
+    """The rest of ``file`` (lines of bytes) in blocks of about ``size``
+    bytes, each ending at the end of a line."""
+    while block := file.read(size):
+        yield block + file.readline()
+
+
 class RunSink(Protocol):
     """Where :class:`SortedStatements` sends each run it spills."""
 
@@ -152,8 +159,7 @@ class SortedStatements:
                 yield "".join(self._lines).encode("utf-8")
             return
         with open(self.path, "rb") as merged:
-            while block := merged.read(size):
-                yield block + merged.readline()
+            yield from line_blocks(merged, size)
 
     def close(self) -> None:
         if self._tmp is not None:

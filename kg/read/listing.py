@@ -316,5 +316,4 @@ def read_listing(text: str, file: str) -> ReadResult:
     parser = _ListingParser(file)
     for lineno, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         parser.feed(lineno, raw)
-    result = parser.close()
-    return result
+    return parser.close()

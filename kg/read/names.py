@@ -123,8 +123,9 @@ def _shared(make, *parts) -> Author:
     """Equal authors as one shared object (Author is frozen): people recur
     across records, and a million records name 3.5 million authors of whom a
     few hundred thousand differ, so sharing saves the name splitting and
-    about 0.5 GB (46 MB on 100k listing records). A part JSON gave as a list cannot be a cache key: that author
-    is made unshared, and fails as it would have."""
+    about 0.5 GB (46 MB on 100k listing records). A part JSON gave as a list
+    cannot be a cache key: that author is made unshared, and fails as it
+    would have."""
     try:
         return _cached(make, *parts)
     except TypeError:

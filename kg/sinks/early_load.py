@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError, Interrupted
-from ..rdf.sort import SortedStatements
+from ..rdf.sort import SortedStatements, line_blocks
 from ..text import first_line
 from . import store as store_module
 
@@ -34,13 +34,8 @@ class EarlyLoad:
     the runs given to :meth:`add` and sealed (compacted) there after
     :meth:`close`, then committed by :meth:`commit`."""
 
-    def __init__(self, store: str | Path, backlog: int = 8, block_bytes: int = 16 << 20):
+    def __init__(self, store: str | Path, backlog: int = 8):
         self.location = Path(store)
-        # Oxigraph's loader holds about seven times the N-Triples it is given
-        # in one call (a run of 500k statements, 64 MB: 430 MB), while the
-        # build still holds its corpus; blocks of 16 MB read from the run's
-        # file keep it near 110 MB.
-        self.block_bytes = block_bytes
         self.building: Path | None = store_module.begin_generation(self.location)
         self.runs = 0
         """Runs handed to the loader."""
@@ -86,8 +81,9 @@ class EarlyLoad:
             with run:
                 if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
                     try:
-                        while block := run.read(self.block_bytes):
-                            store_module.bulk_load_block(self._database, block + run.readline())
+                        # In blocks, not a run at once: the build still holds its corpus (LOAD_BLOCK_BYTES).
+                        for block in line_blocks(run, store_module.LOAD_BLOCK_BYTES):
+                            store_module.bulk_load_block(self._database, block)
                     except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
                         self._failure = exc
         if self._failure is None and self.runs and self.building is not None:
@@ -120,8 +116,7 @@ class EarlyLoad:
             if self._failure is not None:
                 raise InputError(self._failure_message())
             if not self._sealed:
-                for block in statements.byte_chunks(self.block_bytes):
-                    store_module.bulk_load_block(self._database, block)
+                store_module.load_statements(self._database, statements)
                 store_module.seal(self._database)
             self._database = None  # closes it before its folder is renamed
 
