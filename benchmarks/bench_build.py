@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import generate_listing  # noqa: E402
 
-STAGES = ("read", "resolve", "tag", "map", "sort", "store write")
+STAGES = ("read", "resolve", "map", "tag", "sort", "store write")
 """In the order the pipeline runs them."""
 
 _STAGE_OF_PREFIX = {

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.concepts.assign import assign_concepts  # noqa: E402
+from kg.concepts.assign import iter_assignments  # noqa: E402
 from kg.concepts.tagger import Tagger  # noqa: E402
 from kg.identity import resolve  # noqa: E402
 from kg.model import ReadResult, Record  # noqa: E402
@@ -355,7 +355,7 @@ def check(data: bytes, fmt: str, seen: Counter | None = None) -> str | None:
         return broken
     try:
         corpus = resolve(result.records, BASE)
-        assignments, _ = assign_concepts(corpus, [], tagger())
+        assignments = dict(iter_assignments(corpus, [], tagger()))
         lines = [line for batch in iter_mapped(corpus, BASE, assignments) for line in batch]
     except Exception:
         return "pipeline raised: " + traceback.format_exc(limit=-3)

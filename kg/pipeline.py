@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .concepts.assign import assign_concepts
+from .concepts.assign import iter_assignments
 from .concepts.curated import concept_outcomes, from_curation, load_curated
 from .enrich.saved import MATCHED, Applied, apply_saved
 from .errors import Interrupted
@@ -21,7 +21,7 @@ from .gc_pause import paused_gc
 from .identity import resolve
 from .identity.curation import load_curation
 from .model import NO_PROGRESS, Problem, Progress
-from .rdf.mapping import iter_mapped, scheme_lines
+from .rdf.mapping import iter_assignment_lines, iter_mapped, scheme_lines
 from .rdf.sort import DEFAULT_RUN_SIZE, SortedStatements
 from .read.cache import RecordCache, content_hash
 from .resources import folder_fingerprint, ontology_dir
@@ -129,7 +129,8 @@ def build_graph(
     full: bool = False,
     load_early: bool = True,
 ) -> Built:
-    """Read, resolve, tag and map ``inputs``; returns sorted N-Triples lines.
+    """Read, resolve, map and tag ``inputs`` (each work's concepts are mapped
+    after the rest of the graph); returns sorted N-Triples lines.
     ``progress`` hears each stage begin, the files read and the statements mapped;
     ``labels`` maps a file or folder to its records' source label; ``enrichment``
     is a folder of works saved by `kg enrich` (:mod:`kg.enrich.saved`), read as one more input;
@@ -171,14 +172,10 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     progress.stage(f"resolving {len(read.records):,} records")
     applied = apply_saved(enrichment, read.records) if enrichment is not None else Applied([], [], [])
     corpus = resolve(read.records + applied.records, base, applied.same, curation=curation_rows)
-    assignments = {}
     problems = list(read.problems) + applied.problems
     if increment is not None:
         problems += [Problem(name, 0, "changed while kg read it; the next build reads it again")
                      for name in increment.records.edited]
-    if tag:
-        progress.stage(f"tagging concepts of {len(corpus.works):,} papers")
-        assignments, _ = assign_concepts(corpus, curated_rows + concept_rows, base=base)
     corpus.curated += concept_outcomes(curated_rows + concept_rows, corpus, base, tagged=tag)
     problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
     progress.stage("mapping to RDF", unit="statements")
@@ -186,12 +183,21 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     scratch = store_module.scratch_folder(store, "sort") if store is not None else None
     statements = SortedStatements(run_size, folder=scratch)
     early = None
+    assignments = 0
     try:
         early = statements.runs_to = EarlyLoad(store) if load_early and loads_whole else None
-        for batch in iter_mapped(corpus, base, assignments):
+        for batch in iter_mapped(corpus, base):
             statements.extend(batch)
             progress.advance(len(batch))
         if tag:
+            # After the rest is mapped, not before: the store loads those
+            # statements (on the other core) while the tagger runs.
+            progress.stage(f"tagging concepts of {len(corpus.works):,} papers", unit="statements")
+            tagged = iter_assignments(corpus, curated_rows + concept_rows, base=base)
+            for batch, count in iter_assignment_lines(tagged):
+                statements.extend(batch)
+                assignments += count
+                progress.advance(len(batch))
             scheme = scheme_lines()
             statements.extend(scheme)
             progress.advance(len(scheme))
@@ -208,7 +214,7 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
         records=len(read.records),
         papers=len(corpus.works),
         people=len(corpus.people),
-        assignments=sum(len(a) for a in assignments.values()),
+        assignments=assignments,
         triples=statements.count,
         records_by_format=records_by_format(file_summaries),
         merged_works=corpus.merged_works,

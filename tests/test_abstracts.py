@@ -48,3 +48,9 @@ def test_short_capitals_before_a_colon_are_not_headings():
 ])
 def test_plain_abstracts_do_not_split(text):
     assert split_structured_abstract(text) is None
+
+
+def test_every_heading_starts_with_a_capital_the_patterns_look_for_first():
+    from kg.read.abstracts import CLINICAL_HEADINGS, EMERALD_HEADINGS
+
+    assert all("A" <= h[0] <= "Z" for h in EMERALD_HEADINGS + CLINICAL_HEADINGS)

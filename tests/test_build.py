@@ -15,7 +15,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from kg.sinks.store import open_store
 from kg.pipeline import build_graph, write_outputs
 from kg.read.inputs import display_names
-from kg.vocab import DEFAULT_BASE
+from kg.vocab import DEFAULT_BASE, KG
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -240,3 +240,12 @@ def test_spilled_runs_give_the_same_output_as_one_run(tmp_path):
     write_outputs(whole, store=None, output=tmp_path / "whole.nt")
     assert (tmp_path / "spilled.nt").read_bytes() == (tmp_path / "whole.nt").read_bytes()
     assert len(open_store(tmp_path / "store")) == whole.summary.triples
+
+
+def test_the_summary_counts_every_concept_assignment_in_the_graph():
+    # Assignments are tagged and counted after the rest of the graph is mapped.
+    example = ROOT / "examples" / "peer-support"
+    built = build_graph([example], DEFAULT_BASE)
+    in_graph = [line for line in built.lines if f" <{KG}conceptAssignment> " in line]
+    assert built.summary.assignments == len(in_graph) > 0
+    assert build_graph([example], DEFAULT_BASE, tag=False).summary.assignments == 0

@@ -85,6 +85,39 @@ def test_an_interrupted_mapping_discards_the_early_load_and_keeps_the_previous_g
     assert not leftovers(store) and not loader_threads()
 
 
+class InterruptWhileTagging(NoProgress):
+    """Progress that raises Ctrl-C at the first statements of the tagging stage."""
+
+    def __init__(self) -> None:
+        self.current = ""
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        self.current = name
+
+    def advance(self, n: int = 1, note: str | None = None) -> None:
+        if self.current.startswith("tagging"):
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_tagging_discards_the_store_load_begun_before_it(tmp_path, monkeypatch):
+    # Concepts are tagged after the rest is mapped, while the store loads it.
+    loaded_runs = []
+    add = EarlyLoad.add
+    monkeypatch.setattr(EarlyLoad, "add", lambda self, run: (loaded_runs.append(run.name), add(self, run))[1])
+    store = tmp_path / "store"
+    write_outputs(build_graph(INPUTS[:1], DEFAULT_BASE, store=store), store=store, output=None)
+    before, generation = dump(store), current_generation(store)
+    loaded_runs.clear()
+
+    with pytest.raises(KeyboardInterrupt):
+        build_graph(INPUTS, DEFAULT_BASE, store=store, full=True, run_size=SMALL_RUNS,
+                    progress=InterruptWhileTagging())
+
+    assert loaded_runs  # the store was loading when the tagger began
+    assert dump(store) == before and current_generation(store) == generation
+    assert not leftovers(store) and not loader_threads()
+
+
 def test_a_failing_loader_keeps_the_previous_graph_and_says_why(tmp_path, monkeypatch):
     store = tmp_path / "store"
     write_outputs(build_graph(INPUTS[:1], DEFAULT_BASE, store=store), store=store, output=None)

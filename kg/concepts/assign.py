@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..identity.curation import work_keys
 from ..model import Assignment, Corpus
@@ -10,26 +10,24 @@ from .curated import CuratedAssignment, apply_curated
 from .tagger import Tagger
 
 
-def assign_concepts(
+def iter_assignments(
     corpus: Corpus, curated: Iterable[CuratedAssignment] = (), tagger: Tagger | None = None, base: str | None = None
-) -> tuple[dict[str, list[Assignment]], list[CuratedAssignment]]:
-    """Assignments per work IRI, and the curated rows that name no work of the
-    corpus (by DOI or IRI; with ``base``, also by a source record ``file:line``
-    or a record's own IRI), so the caller can say which rows had no effect."""
+) -> Iterator[tuple[str, list[Assignment]]]:
+    """(work IRI, assignments) for every work that gets a concept, in the
+    corpus's order, one work at a time: the build maps them as they come, so
+    a million works' assignments never wait in memory. A curated row names
+    its work by DOI or IRI (with ``base``, also by a source record
+    ``file:line`` or a record's own IRI); what each row did is
+    :func:`kg.concepts.curated.concept_outcomes`."""
     tagger = tagger or Tagger.from_scheme()
     by_paper: dict[str, list[CuratedAssignment]] = {}
     for row in curated:
         by_paper.setdefault(row.paper, []).append(row)
-    used: set[str] = set()
-    assignments: dict[str, list[Assignment]] = {}
     for work in corpus.works:
         found = tagger.tag_record(work.record)
         named = () if not by_paper else work_keys(work, base) if base is not None else {work.iri, work.record.doi}
         keys = sorted(key for key in named if key and key in by_paper)
         if keys:
-            used.update(keys)
             found = apply_curated(found, [row for key in keys for row in by_paper[key]])
         if found:
-            assignments[work.iri] = found
-    unmatched = [row for key, rows in by_paper.items() if key not in used for row in rows]
-    return assignments, sorted(unmatched, key=lambda row: row.line)
+            yield work.iri, found

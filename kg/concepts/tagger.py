@@ -47,7 +47,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from ..model import Assignment
 from .scheme import Scheme, load_scheme
@@ -109,6 +109,14 @@ def _boundary_regex(strings: Iterable[str]) -> re.Pattern[str]:
     # ASCII word boundaries: normalised labels are ASCII, and sre runs about twice
     # as fast with ASCII classes.
     return re.compile(r"(?<!\w)(?:" + _trie_regex(strings) + r")(?!\w)", re.ASCII)
+
+
+def _guard_regexes(phrases: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A concept's guard phrases twice: anywhere, even inside a word (one
+    search of the whole text, that rules out most texts at once), and as
+    words (:meth:`Tagger._guarded`, in a window around each match). Whatever
+    a window finds, the first finds in the text."""
+    return re.compile(_trie_regex(phrases), re.ASCII), _boundary_regex(phrases)
 
 
 # -- assignments ------------------------------------------------------------
@@ -196,8 +204,10 @@ def abstract_zones(abstract: str | None, sections: Iterable = ()) -> list[tuple[
     return pieces
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """A label found in a text (a tuple: a record's abstract yields dozens,
+    and a frozen dataclass took a fifth of the tagger's time to make them)."""
+
     start: int
     end: int
     concept: str
@@ -235,8 +245,8 @@ class Tagger:
         self._regex = _boundary_regex(self._labels)
         self._reviews = scheme.collections.get(REVIEW_DESIGNS, frozenset())
         self._primary = scheme.collections.get(PRIMARY_DESIGNS, frozenset())
-        self._guards: dict[str, re.Pattern[str]] = {
-            concept.iri: _boundary_regex(v for phrase in concept.excluded_contexts for v in _variants(phrase))
+        self._guards: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+            concept.iri: _guard_regexes([v for phrase in concept.excluded_contexts for v in _variants(phrase)])
             for concept in scheme.concepts.values()
             if concept.excluded_contexts
         }
@@ -252,17 +262,23 @@ class Tagger:
         """Every label occurrence in ``text`` that survives the guards, in text order."""
         norm = fold_keeping_offsets(text)
         found: list[Match] = []
+        in_text: dict[str, bool] = {}  # per guarded concept: whether a guard phrase is anywhere in the text
         for m in self._regex.finditer(norm):
-            entry = self._labels.get(" ".join(m.group().split()))
+            key = m.group()
+            entry = self._labels.get(key) or self._labels.get(" ".join(key.split()))
             if entry is None:
                 continue
             start, end = m.span()
             original = text[start:end]
             if entry.abbreviation and " ".join(original.split()) not in (entry.label, entry.label + "s"):
                 continue
-            guard = self._guards.get(entry.concept)
-            if guard is not None and self._guarded(guard, norm, start, end):
-                continue
+            guards = self._guards.get(entry.concept)
+            if guards is not None:
+                anywhere, guard = guards
+                if entry.concept not in in_text:
+                    in_text[entry.concept] = anywhere.search(norm) is not None
+                if in_text[entry.concept] and self._guarded(guard, norm, start, end):
+                    continue
             found.append(Match(start, end, entry.concept, original, entry.preferred))
         return found
 

@@ -62,6 +62,7 @@ class Mention(NamedTuple):
 
 
 @lru_cache(maxsize=262144)  # names recur across records; folding is the cost
+@lru_cache(maxsize=262144)
 def name_key(author: Author) -> str:
     """The printed name folded; an inverted name ("Collopy, Catherine M") in
     given-family order, so it is the same key as "Catherine M Collopy". Names

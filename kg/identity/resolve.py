@@ -179,14 +179,19 @@ def _resolve(
     ordered = sorted(records, key=lambda r: (r.source.file, r.source.line, r.source.format, r.source.retrieved,
                                              r.source.label))
     overrides = Overrides(curation, ordered, base)
-    groups, links = match_works(ordered, base, same, together=overrides.same_works, apart=overrides.different_works)
+    identity_iris = [None if r.doi else mint_paper_iri(base, r) for r in ordered]
+    groups, links = match_works(ordered, identity_iris, same, together=overrides.same_works,
+                                apart=overrides.different_works)
 
     # A cluster's IRI comes from its combined record; two clusters that would
     # share an IRI would be one node in the graph anyway, so they are one work.
     by_iri: dict[str, list[int]] = defaultdict(list)
     for group in groups:
         combined = combine([ordered[i] for i in group])
-        iri = mint_paper_iri(base, combined if combined.doi else min((ordered[i] for i in group), key=rank))
+        if combined.doi:
+            iri = mint_paper_iri(base, combined)
+        else:  # no member has a DOI: the IRI of the first ranked
+            iri = identity_iris[min(group, key=lambda i: rank(ordered[i]))]
         by_iri[iri].extend(group)
 
     drafts = []
@@ -200,6 +205,7 @@ def _resolve(
 
     mentions: list[Mention] = []
     primary_records: set[int] = set()
+    author_nodes: list[list[str]] = []  # per work, the node of each author it keeps
     for work_index, (iri, record, members, venue_iri) in enumerate(drafts):
         keeps = primary_source(record, [ordered[i] for i in members], members)
         primary_records.add(keeps)
@@ -207,8 +213,11 @@ def _resolve(
         for i in members:
             authors = record.authors if i == keeps else ordered[i].authors
             where = label(ordered[i].source)  # one string shared by the record's authors
-            for position, author in enumerate(authors):
-                mentions.append(Mention(work_index, i, where, position, author, node_key(author), venue, venue_title))
+            nodes = [node_key(author) for author in authors]
+            if i == keeps:
+                author_nodes.append(nodes)
+            for position, (author, node) in enumerate(zip(authors, nodes)):
+                mentions.append(Mention(work_index, i, where, position, author, node, venue, venue_title))
 
     root_of, person_links = match_people(mentions, primary_records, **overrides.people(mentions))
     people = make_people(mentions, root_of, base)
@@ -218,8 +227,8 @@ def _resolve(
     member_links = defaultdict(list)
     for link in links:
         member_links[link.left].append(link)
-    for iri, record, members, venue_iri in drafts:
-        person_iris = tuple(people_iri(people, root_of, a) for a in record.authors)
+    for (iri, record, members, venue_iri), nodes in zip(drafts, author_nodes):
+        person_iris = tuple(people[root_of[node]].iri for node in nodes)
         sources = tuple(ordered[i] for i in members)
         works.append(Work(iri, record, sources, person_iris, venue_iri))
         if len(members) > 1:
@@ -271,13 +280,10 @@ def make_people(mentions: list[Mention], root_of: dict[str, str], base: str) -> 
         authors_of[root_of[mention.node]].append(mention.author)
     people = {}
     for root, authors in authors_of.items():
-        orcid = next((a.orcid for a in sorted(authors, key=lambda a: a.orcid or "~") if a.orcid), None)
-        best = best_name(authors)
+        orcid = min((a.orcid for a in authors if a.orcid), default=None)
+        best = best_name(list(dict.fromkeys(authors)))  # a name printed in many records is scored once
         iri = mint_person_iri(base, name_key(best), orcid)
         variants = tuple(sorted({a.name for a in authors}))
         people[root] = Person(iri, best.name, best.given, best.family, orcid, variants)
     return people
 
-
-def people_iri(people: dict[str, Person], root_of: dict[str, str], author: Author) -> str:
-    return people[root_of[node_key(author)]].iri

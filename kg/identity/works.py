@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
-from .iris import edition, mint_paper_iri
+from .iris import edition
 from ..model import Record, SourceRef
 from ..text import NAME_SUFFIXES, fold
 from .unionfind import KeptApart, UnionFind
@@ -96,7 +96,8 @@ class Features:
 def features(record: Record) -> Features:
     first = record.authors[0] if record.authors else None
     family = family_key((first.family or first.name) if first else None)
-    title = fold(record.title or "")
+    forms = title_forms(record.title)
+    title = forms[0]
     pmid = next((value for scheme, value in record.identifiers if scheme == "pmid"), None)
     return Features(
         title=title,
@@ -109,7 +110,7 @@ def features(record: Record) -> Features:
         pmid=pmid,
         digits=tuple(_DIGITS.findall(title)),
         edition=edition(record),
-        variants=tuple((form, tuple(_DIGITS.findall(form))) for form in title_forms(record.title)[1:]),
+        variants=tuple((form, tuple(_DIGITS.findall(form))) for form in forms[1:]),
     )
 
 
@@ -236,11 +237,13 @@ def block_pairs(blocks: dict[object, list[int]], order: list[Features]) -> Itera
 
 
 def match_works(
-    records: list[Record], base: str, same: Iterable[tuple[SourceRef, SourceRef, str]] = (),
+    records: list[Record], identity_iris: list[str | None], same: Iterable[tuple[SourceRef, SourceRef, str]] = (),
     *, together: Iterable[tuple[list[int], str]] = (), apart: Iterable[list[list[int]]] = (),
 ) -> tuple[list[list[int]], list[Link]]:
     """Clusters of indices into ``records`` (each cluster one work) and the
-    links that joined them. ``records`` must already be in a fixed order.
+    links that joined them. ``records`` must already be in a fixed order;
+    ``identity_iris`` holds each record's IRI
+    (:func:`~kg.identity.iris.mint_paper_iri`) when it has no DOI.
     ``same`` holds pairs of records known to be one work, with the evidence
     (enrichment, :mod:`kg.enrich`): they are joined first. A curator's
     ``together`` (record indices, evidence) are joined before them, and the
@@ -269,7 +272,7 @@ def match_works(
     join_equal(lambda i, f: f.doi, lambda doi: f"same DOI {doi}")
     join_equal(lambda i, f: f.pmid, lambda pmid: f"same PMID {pmid}")
     join_equal(
-        lambda i, f: None if f.doi else (mint_paper_iri(base, records[i]), f.edition),
+        lambda i, f: None if f.doi else (identity_iris[i], f.edition),
         lambda key: "same identity key (first author, year, volume, issue, first page, title)",
     )
 

@@ -8,7 +8,7 @@ README's "Speed" section). Every line is a complete N-Triples statement ending i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 
 from ..identity.iris import (
@@ -67,6 +67,24 @@ def iter_mapped(
     for curated in corpus.curated:
         map_curated(out, curated, base)
     yield out.lines
+
+
+def iter_assignment_lines(
+    assigned: Iterable[tuple[str, list[Assignment]]], batch_size: int = 5000
+) -> Iterator[tuple[list[str], int]]:
+    """The lines of each work's concept assignments ((work IRI, assignments)
+    pairs, as :func:`kg.concepts.assign.iter_assignments` gives them), in
+    batches of ``batch_size`` works, each with how many assignments it holds:
+    the build maps a work's assignments apart from the rest of it."""
+    out, count = TripleWriter(), 0
+    for index, (paper, assignments) in enumerate(assigned, start=1):
+        for assignment in assignments:
+            map_assignment(out, paper, assignment)
+        count += len(assignments)
+        if index % batch_size == 0:
+            yield out.lines, count
+            out, count = TripleWriter(), 0
+    yield out.lines, count
 
 
 def map_person(out: TripleWriter, person: Person) -> None:

@@ -103,7 +103,7 @@ def label_sources(result: ReadResult, name: str, label: str | None) -> ReadResul
     said = Counter(r.source.label for r in result.records if r.source.label)
     fallback = min(said, key=lambda k: (-said[k], k)) if said else Path(name).name.split(".")[0] or name
     result.records = [
-        r if r.source.label and not label else replace(r, source=replace(r.source, label=label or fallback))
+        r if r.source.label and not label else r.with_source(replace(r.source, label=label or fallback))
         for r in result.records
     ]
     return result
