@@ -275,17 +275,19 @@ def _write_outputs(built: Built, store, output, graph, progress: Progress) -> No
     outputs = {}
     if output is not None:
         format_for(output)  # refuse a bad extension before any work
+        key = output_key(output, graph)
         if increment is not None and increment.output_unchanged(output, graph):
             progress.stage(f"{output.name} already holds this graph")
+            written = increment.last.outputs[key]
         else:
             progress.stage(f"writing {output.name}")
             try:
-                write_file(built.statements, output, graph)
+                written = write_file(built.statements, output, graph)
             except KeyboardInterrupt:
                 kept = f"{output} and the store are" if store is not None else f"{output} is"
                 raise Interrupted(f"interrupted; {kept} as before", committed=False) from None
         if increment is not None:
-            outputs[output_key(output, graph)] = content_hash(output)
+            outputs[key] = written  # the file's hash, to know next time whether it still holds the graph
     if store is not None:
         progress.stage("writing the store")
         try:

@@ -249,3 +249,17 @@ def test_the_summary_counts_every_concept_assignment_in_the_graph():
     in_graph = [line for line in built.lines if f" <{KG}conceptAssignment> " in line]
     assert built.summary.assignments == len(in_graph) > 0
     assert build_graph([example], DEFAULT_BASE, tag=False).summary.assignments == 0
+
+
+@pytest.mark.parametrize("name", ["graph.nt", "graph.nq", "graph.ttl", "graph.nt.gz"])
+def test_a_spilled_build_writes_the_file_its_lines_give_and_returns_its_hash(tmp_path, name):
+    # N-Triples are copied from the sorted file as bytes; the hash is taken while writing.
+    from kg.read.cache import content_hash
+    from kg.sinks.files import write_file
+
+    built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE, run_size=150)
+    assert built.statements.path is not None  # spilled and merged into one sorted file
+    from_file, from_lines = tmp_path / "a" / name, tmp_path / "b" / name
+    digest = write_file(built.statements, from_file)
+    assert write_file(list(built.statements), from_lines) == digest == content_hash(from_file)
+    assert from_file.read_bytes() == from_lines.read_bytes()
