@@ -114,7 +114,7 @@ def _author_from_parts(family: str | None, given: str | None, orcid: str | None,
     return Author(name=name, given=given, family=family, orcid=orcid, affiliations=affiliations)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 21)  # a million records name about 500k different authors
 def _cached(make, *parts) -> Author:
     return make(*parts)
 
