@@ -6,7 +6,7 @@ OpenAlex files of 10k records each, overlapping as real exports do). Then, each
 in a process of its own so its peak memory is its own:
 
 1. the build, as `kg build` runs it (a fresh store), stage by stage: time and
-   peak resident memory of read, resolve, tag, map, sort and store write
+   peak resident memory of read, resolve, map, tag, sort and store write
    (:class:`bench_build.StageRecorder`), then pyoxigraph's own bulk load of the
    same sorted N-Triples into a fresh store: the floor the build is compared with;
 2. every parameter-free named query, each run three times in a process of its

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import secrets
+import shutil
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -62,7 +63,7 @@ def format_for(path: Path, reading: bool = False) -> ox.RdfFormat:
 
 
 WRITE_BLOCK_BYTES = 1 << 20
-"""What one write of N-Triples copied from a sorted file takes."""
+"""What one write of N-Triples copied from a build's sorted file takes."""
 
 
 def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | None) -> None:
@@ -72,11 +73,11 @@ def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | 
     name added for N-Quads). Other formats are serialised by pyoxigraph from
     the sorted statements, so their order is deterministic too.
     """
+    source = getattr(lines, "path", None)  # a build's statements kept in a sorted file: the file as is
     if fmt == ox.RdfFormat.N_TRIPLES or (fmt == ox.RdfFormat.N_QUADS and graph is None):
-        blocks = getattr(lines, "byte_chunks", None)  # a build's statements: its sorted file, copied as bytes
-        if blocks is not None:
-            for block in blocks(WRITE_BLOCK_BYTES):
-                out.write(block)
+        if source is not None:
+            with open(source, "rb") as sorted_file:
+                shutil.copyfileobj(sorted_file, out, WRITE_BLOCK_BYTES)
             return
         for line in lines:
             out.write(line.encode("utf-8"))
@@ -86,7 +87,6 @@ def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | 
         for line in lines:
             out.write((line[:-3] + name).encode("utf-8"))
         return
-    source = getattr(lines, "path", None)
     if source is not None:
         triples = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
     else:
