@@ -282,7 +282,9 @@ def _write_outputs(built: Built, store, output, graph, progress: Progress) -> No
         else:
             progress.stage(f"writing {output.name}")
             try:
-                written = write_file(built.statements, output, graph)
+                digest = hashlib.sha256()
+                write_file(built.statements, output, graph, digest)
+                written = digest.hexdigest()
             except KeyboardInterrupt:
                 kept = f"{output} and the store are" if store is not None else f"{output} is"
                 raise Interrupted(f"interrupted; {kept} as before", committed=False) from None

@@ -252,14 +252,27 @@ def test_the_summary_counts_every_concept_assignment_in_the_graph():
 
 
 @pytest.mark.parametrize("name", ["graph.nt", "graph.nq", "graph.ttl", "graph.nt.gz"])
-def test_a_spilled_build_writes_the_file_its_lines_give_and_returns_its_hash(tmp_path, name):
+def test_a_spilled_build_writes_the_file_its_lines_give_and_hashes_it_while_writing(tmp_path, name):
     # N-Triples are copied from the sorted file as bytes; the hash is taken while writing.
+    import hashlib
+
     from kg.read.cache import content_hash
     from kg.sinks.files import write_file
 
     built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE, run_size=150)
     assert built.statements.path is not None  # spilled and merged into one sorted file
     from_file, from_lines = tmp_path / "a" / name, tmp_path / "b" / name
-    digest = write_file(built.statements, from_file)
-    assert write_file(list(built.statements), from_lines) == digest == content_hash(from_file)
+    from_file_digest, from_lines_digest = hashlib.sha256(), hashlib.sha256()
+    write_file(built.statements, from_file, digest=from_file_digest)
+    write_file(list(built.statements), from_lines, digest=from_lines_digest)
+    assert from_lines_digest.hexdigest() == from_file_digest.hexdigest() == content_hash(from_file)
     assert from_file.read_bytes() == from_lines.read_bytes()
+
+
+@pytest.mark.parametrize("run_size", [150, 1_000_000], ids=["spilled", "in one run"])
+def test_statements_go_to_the_loader_in_blocks_of_whole_lines_of_about_the_size_asked(run_size):
+    built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE, run_size=run_size)
+    blocks = list(built.statements.byte_chunks(4096))
+    assert len(blocks) > 1 and all(block.endswith(b"\n") for block in blocks)
+    assert all(len(block) < 4096 + 2048 for block in blocks)  # a block ends at the first line end past the size
+    assert b"".join(blocks).decode("utf-8") == "".join(built.lines)

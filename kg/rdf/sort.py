@@ -139,24 +139,21 @@ class SortedStatements:
         with open(self.path, encoding="utf-8", newline="\n") as lines:
             yield from lines
 
-    def chunks(self, size: int) -> Iterator[str]:
-        """The lines joined into strings of at most ``size`` lines each."""
-        batch: list[str] = []
-        for line in self:
-            batch.append(line)
-            if len(batch) >= size:
-                yield "".join(batch)
-                batch = []
-        if batch:
-            yield "".join(batch)
-
     def byte_chunks(self, size: int) -> Iterator[bytes]:
         """The statements as UTF-8 blocks of about ``size`` bytes, each ending
         at the end of a line: read straight from the merged file, with no
         Python string per line (5 M lines cost 3 s as strings)."""
-        if self._lines is not None:
-            if self._lines:
-                yield "".join(self._lines).encode("utf-8")
+        if self._lines is not None:  # a graph that fits in one run: blocks of it too, not one for the loader
+            block: list[str] = []
+            held = 0
+            for line in self._lines:
+                block.append(line)
+                held += len(line)
+                if held >= size:
+                    yield "".join(block).encode("utf-8")
+                    block, held = [], 0
+            if block:
+                yield "".join(block).encode("utf-8")
             return
         with open(self.path, "rb") as merged:
             yield from line_blocks(merged, size)

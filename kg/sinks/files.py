@@ -106,30 +106,29 @@ def render(lines: Iterable[str], fmt: ox.RdfFormat, graph: str | None = None) ->
     return buffer.getvalue()
 
 
-def write_file(lines: Iterable[str], path: Path, graph: str | None = None) -> str:
+def write_file(lines: Iterable[str], path: Path, graph: str | None = None, digest: hashlib._Hash | None = None) -> None:
     """Write sorted N-Triples ``lines`` to ``path`` in the format its extension
     names; a ``.gz`` suffix compresses it. The file is replaced atomically.
-    Returns the SHA-256 (hex) of the bytes written, as
-    :func:`kg.read.cache.content_hash` would give it, without reading the file back."""
+    ``digest`` (a :mod:`hashlib` object) is fed the bytes written, so a caller
+    that keeps the file's hash need not read the file back."""
     fmt = format_for(path)
     with atomic_output(path) as raw:
-        hashed = _Hashing(raw)
+        target = raw if digest is None else _Hashing(raw, digest)
         if path.suffix == ".gz":
             # mtime=0 and no name keep the gzip header, and so the file, byte-identical.
-            with gzip.GzipFile(fileobj=hashed, mode="wb", mtime=0, filename="") as out:
+            with gzip.GzipFile(fileobj=target, mode="wb", mtime=0, filename="") as out:
                 _write(lines, fmt, out, graph)
         else:
-            _write(lines, fmt, hashed, graph)
-    return hashed.digest.hexdigest()
+            _write(lines, fmt, target, graph)
 
 
 class _Hashing:
-    """A binary file, for writing only, that hashes (SHA-256) what is
+    """A binary file, for writing only, that feeds ``digest`` what is
     written through it to ``out``."""
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, digest: hashlib._Hash) -> None:
         self.out = out
-        self.digest = hashlib.sha256()
+        self.digest = digest
 
     def write(self, data) -> int:
         self.digest.update(data)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from ..rdf.sort import SortedStatements
 from ..read.cache import RecordCache, content_hash
 from . import store as store_module
 from .early_load import EarlyLoad
-from .files import atomic_output
+from .files import atomic_output, write_file
 
 CACHE = "cache"
 LAST_BUILD = "last-build.pickle"
@@ -128,13 +127,7 @@ class Increment:
         name = f"{generation}.nt"
         if not (self.unchanged and self.last.statements == name):
             if statements.path is None or not _link(statements.path, self.folder / name):
-                with atomic_output(self.folder / name) as out:
-                    if statements.path is not None:  # sorted on disk already, elsewhere: copy the bytes
-                        with open(statements.path, "rb") as sorted_file:
-                            shutil.copyfileobj(sorted_file, out, 1 << 20)
-                    else:
-                        for chunk in statements.chunks(100_000):
-                            out.write(chunk.encode("utf-8"))
+                write_file(statements, self.folder / name)  # in memory, or on another file system: a copy
         # A file edited while it was read makes a graph of neither version: the next build must not find it up to date.
         fingerprint = "" if self.records.edited else self.fingerprint
         last = LastBuild(fingerprint, generation, name, statements.count, summary, outputs)
