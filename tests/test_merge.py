@@ -301,6 +301,18 @@ def test_person_merge_is_recorded_with_names_and_evidence():
     assert merge.evidence == ("C. M. Collopy ~ Catherine M Collopy: shared co-author Ola Nordmann",)
 
 
+def test_one_orcid_printed_two_ways_is_a_person_merge_and_printed_one_way_is_not():
+    """An ORCID is one name node whatever the printed name: the merge is
+    recorded from the names its mentions fold to, not from its node."""
+    corpus = resolve(pair_records("Catherine M Collopy", "C. M. Collopy", "same-orcid"), DEFAULT_BASE)
+    (merge,) = [m for m in corpus.merges if m.kind == "person"]
+    assert merge.subject == f"{DEFAULT_BASE}person/orcid/{ORCID_A}"
+    assert merge.names == ("C. M. Collopy", "Catherine M Collopy")
+    corpus = resolve(pair_records("Catherine M Collopy", "Catherine M Collopy", "same-orcid"), DEFAULT_BASE)
+    assert [m for m in corpus.merges if m.kind == "person"] == []
+    assert list(corpus.people) == [f"{DEFAULT_BASE}person/orcid/{ORCID_A}"]
+
+
 def test_a_long_run_of_digits_in_a_given_name_is_read_in_linear_time():
     # The given-name pattern once retried the whole run of digits from every
     # digit in it: 40,000 digits took 13 s; 200,000 would not finish.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from ..model import Record
@@ -77,7 +78,12 @@ def mint_section_iri(paper_iri: str, position: int) -> str:
 
 
 def mint_assignment_iri(paper_iri: str, concept_iri: str) -> str:
-    return f"{paper_iri}/subject/{encode(concept_iri.rstrip('/').rsplit('/', 1)[-1])}"
+    return f"{paper_iri}/subject/{_concept_segment(concept_iri)}"
+
+
+@lru_cache(maxsize=4096)  # a scheme has hundreds of concepts, assigned to every work
+def _concept_segment(concept_iri: str) -> str:
+    return encode(concept_iri.rstrip("/").rsplit("/", 1)[-1])
 
 
 def mint_curation_iri(base: str, file: str, line: int) -> str:
@@ -87,4 +93,9 @@ def mint_curation_iri(base: str, file: str, line: int) -> str:
 
 
 def mint_source_iri(base: str, file: str, line: int) -> str:
-    return f"{base}source/{encode(slug(file) or 'input')}-{short_hash(file)[:6]}/{line}"
+    return f"{_source_file_iri(base, file)}/{line}"
+
+
+@lru_cache(maxsize=4096)  # one file gives thousands of records
+def _source_file_iri(base: str, file: str) -> str:
+    return f"{base}source/{encode(slug(file) or 'input')}-{short_hash(file)[:6]}"

@@ -164,17 +164,23 @@ class People(UnionFind[str]):
         self.apart: KeptApart[str] = KeptApart()
         """Per root, the (row, side) of each curated ``apart`` it holds."""
 
-    def add_mention(self, node: str, mention: Mention) -> None:
-        if node not in self:
-            self.add(node)
-            self.cluster[node] = Cluster()
-        held = self.cluster[self.find(node)]
-        if mention.author.orcid:
-            held.orcids.add(mention.author.orcid)
-        parts = given_parts(mention.author.given)
-        if parts:
-            held.givens.add(parts)
-        held.records.add(mention.record)
+    def add_mentions(self, mentions: list[Mention]) -> None:
+        """Every mention's node, with what its author holds; before any join,
+        when each node is its own root."""
+        assert not self.links, "mentions are added before nodes are joined"
+        add, cluster = self.add, self.cluster
+        for mention in mentions:
+            node, author = mention.node, mention.author
+            held = cluster.get(node)
+            if held is None:
+                add(node)
+                held = cluster[node] = Cluster()
+            if author.orcid:
+                held.orcids.add(author.orcid)
+            parts = given_parts(author.given)
+            if parts:
+                held.givens.add(parts)
+            held.records.add(mention.record)
 
     def can_join(self, a: str, b: str, *, force: bool = False) -> bool:
         """Whether the two may be joined; ``force`` (a curator's word) skips
@@ -240,8 +246,8 @@ def match_people(
     """
     people = People()
     author_of: dict[str, Author] = {}
+    people.add_mentions(mentions)
     for mention in mentions:
-        people.add_mention(mention.node, mention)
         author_of.setdefault(mention.node, mention.author)
     for row, sides in enumerate(apart):
         for side, nodes in enumerate(sides):
@@ -289,12 +295,22 @@ def match_people(
     #    (family name, first initial) so no block is compared with all others
     # A co-author is identified by their person after rules 1-2 (not by
     # family name and initial, which many people share).
+    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node in sorted(people.parent):
+        author = author_of[node]
+        if author.given and node not in ambiguous:
+            blocks[(family_key(author.family or author.name), first_initial(author))].append(node)
+    # Only a node that shares its block is ever compared: most do not, and
+    # gathering evidence for them was most of this rule's time.
+    compared = {node for nodes in blocks.values() if len(nodes) > 1 for node in nodes}
     coauthors: dict[str, dict[str, str]] = defaultdict(dict)
     venues: dict[str, dict[str, str]] = defaultdict(dict)
     printed: dict[str, str] = {}
     roots_in: dict[int, list[str]] = {}  # no joins happen in this loop: each record's roots are found once
     for mention in mentions:
         node = mention.node
+        if node not in compared:
+            continue
         printed.setdefault(node, mention.author.name)
         if mention.venue:
             venues[node].setdefault(mention.venue, mention.venue_title or mention.venue)
@@ -307,11 +323,6 @@ def match_people(
             if other.position != mention.position:
                 held.setdefault(root, other.author.name)
 
-    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for node in sorted(people.parent):
-        author = author_of[node]
-        if author.given and node not in ambiguous:
-            blocks[(family_key(author.family or author.name), first_initial(author))].append(node)
     for block_key in sorted(blocks):
         nodes = blocks[block_key]
         for i, a in enumerate(nodes):

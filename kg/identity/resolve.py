@@ -72,10 +72,10 @@ _FIRST_WINS = ("title", "doc_type", "year", "date", "volume", "issue", "doi")
 
 def combine(records: list[Record]) -> Record:
     """One record from several of one work, by the precedence in the module doc."""
+    if len(records) == 1:  # most works: nothing to combine or rank
+        return records[0]
     ranked = sorted(records, key=rank)
     best = ranked[0]
-    if len(ranked) == 1:
-        return best
     updates: dict[str, object] = {}
     for name in _FIRST_WINS:
         updates[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), getattr(best, name))
@@ -190,6 +190,8 @@ def _resolve(
         combined = combine([ordered[i] for i in group])
         if combined.doi:
             iri = mint_paper_iri(base, combined)
+        elif len(group) == 1:
+            iri = identity_iris[group[0]]
         else:  # no member has a DOI: the IRI of the first ranked
             iri = identity_iris[min(group, key=lambda i: rank(ordered[i]))]
         by_iri[iri].extend(group)
@@ -227,8 +229,9 @@ def _resolve(
     member_links = defaultdict(list)
     for link in links:
         member_links[link.left].append(link)
+    person_of = {node: people[root].iri for node, root in root_of.items()}
     for (iri, record, members, venue_iri), nodes in zip(drafts, author_nodes):
-        person_iris = tuple(people[root_of[node]].iri for node in nodes)
+        person_iris = tuple(map(person_of.__getitem__, nodes))
         sources = tuple(ordered[i] for i in members)
         works.append(Work(iri, record, sources, person_iris, venue_iri))
         if len(members) > 1:
@@ -249,8 +252,14 @@ def _resolve(
     for link in person_links:
         by_root[root_of[link.left]].add(link.evidence)
     keys_of: dict[str, set[str]] = defaultdict(set)
+    seen: set[str] = set()
     for mention in mentions:
-        keys_of[root_of[mention.node]].add(name_key(mention.author))
+        node = mention.node
+        if node.startswith("orcid:"):
+            keys_of[root_of[node]].add(name_key(mention.author))
+        elif node not in seen:  # a name node is its authors' name key
+            seen.add(node)
+            keys_of[root_of[node]].add(node.removeprefix("name:"))
     persons: dict[str, Person] = {}
     for root, person in sorted(people.items()):
         persons[person.iri] = person
@@ -260,12 +269,14 @@ def _resolve(
     curated = []
     if overrides.rows:
         work_of = {i: work.iri for work, (_, _, members, _) in zip(works, drafts) for i in members}
-        curated = overrides.outcomes(work_of, {node: people[root].iri for node, root in root_of.items()})
+        curated = overrides.outcomes(work_of, person_of)
     return Corpus(works, persons, merges, curated)
 
 
 def primary_source(record: Record, sources: list[Record], members: list[int]) -> int:
     """The record whose author list the combined record kept."""
+    if len(members) == 1:
+        return members[0]
     names = [a.name for a in record.authors]
     for i, source in sorted(zip(members, sources), key=lambda pair: rank(pair[1])):
         if [a.name for a in source.authors] == names:
@@ -281,7 +292,8 @@ def make_people(mentions: list[Mention], root_of: dict[str, str], base: str) -> 
     people = {}
     for root, authors in authors_of.items():
         orcid = min((a.orcid for a in authors if a.orcid), default=None)
-        best = best_name(list(dict.fromkeys(authors)))  # a name printed in many records is scored once
+        # A name printed in many records is one shared object (kg.read.names), scored once.
+        best = best_name(list({id(a): a for a in authors}.values()))
         iri = mint_person_iri(base, name_key(best), orcid)
         variants = tuple(sorted({a.name for a in authors}))
         people[root] = Person(iri, best.name, best.given, best.family, orcid, variants)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from ..vocab import XSD
 
@@ -33,6 +34,7 @@ def typed(value: object, datatype: str) -> str:
     return f'"{escape(str(value))}"^^<{XSD}{datatype}>'
 
 
+@lru_cache(maxsize=4096)  # scores repeat: a few hundred values over every assignment
 def canonical_decimal(value: float) -> str:
     """The form triple stores give back ("0.87", "1"), so files and stores agree."""
     return format(Decimal(f"{value:.3f}").normalize(), "f")
