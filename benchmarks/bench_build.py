@@ -65,13 +65,33 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def print_stage_table(stages: dict[str, dict[str, float]]) -> None:
-    """Each stage's wall and CPU seconds and peak MB, in pipeline order."""
-    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}")
+def print_stage_table(stages: dict[str, dict[str, float]], records: int | None = None) -> None:
+    """Each stage's wall and CPU seconds and peak MB, in pipeline order; with
+    ``records``, the CPU microseconds per record too (a stage linear in the
+    corpus keeps it across sizes)."""
+    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}" + (f" {'cpu us/record':>14}" if records else ""))
     for stage in STAGES:
         if stage in stages:
             s = stages[stage]
-            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8}")
+            per_record = f" {s['cpu_s'] / records * 1e6:>14.1f}" if records and "cpu_s" in s else ""
+            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8}{per_record}")
+
+
+def print_growth(results: list[dict]) -> None:
+    """Each stage's CPU microseconds per record at every size measured, and
+    how much it grew from the smallest size: 1.00 is linear."""
+    results = sorted(results, key=lambda r: r["records"])
+    first = results[0]
+    print(f"\nCPU microseconds per record (growth from {first['records']:,} records; 1.00 is linear):")
+    print(f"  {'stage':<12}" + "".join(f" {r['records']:>16,}" for r in results))
+    for stage in STAGES:
+        if all("cpu_s" in r["stages"].get(stage, {}) for r in results):
+            base = first["stages"][stage]["cpu_s"] / first["records"]
+            cells = []
+            for r in results:
+                per = r["stages"][stage]["cpu_s"] / r["records"]
+                cells.append(f"{per * 1e6:8.1f} ({per / base if base else 0:4.2f})")
+            print(f"  {stage:<12}" + "".join(f" {c:>16}" for c in cells))
 
 
 def load_average() -> float:
@@ -181,7 +201,7 @@ def print_result(r: dict) -> None:
     when = "while mapping" if r["early"] else "after the sort"
     print(f"\n{r['records']:,} records, {r['triples']:,} triples, store loaded {when} "
           f"(load average {r['load_average']})")
-    print_stage_table(r["stages"])
+    print_stage_table(r["stages"], r["records"])
     print(f"  build: {r['total_s']} s; peak {r['peak_mb']} MB; {r['records'] / r['total_s']:,.0f} records/s")
     print(f"  pyoxigraph bulk load of the same N-Triples: {r['bulk_load_s']} s ({r['bulk_load_cpu_s']} s CPU; "
           f"then optimize {r['optimize_s']} s); build / bulk load: {r['ratio_to_bulk_load']}")
@@ -196,13 +216,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tag", action="store_true", help="tag concepts too")
     parser.add_argument("--late", action="store_true", help="load the store after the sort, not while mapping")
     args = parser.parse_args(argv)
+    results = []
     for size in args.sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "tag" if args.tag else "notag",
              "late" if args.late else "early"],
             check=True, capture_output=True, text=True,
         ).stdout
-        print_result(json.loads(out))
+        results.append(json.loads(out))
+        print_result(results[-1])
+    if len(results) > 1:
+        print_growth(results)
 
 
 if __name__ == "__main__":

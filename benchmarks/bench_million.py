@@ -165,7 +165,7 @@ def report_build(r: dict) -> None:
     print(f"\nbuild: {r['records']:,} records ({', '.join(f'{k} {v:,}' for k, v in r['records_by_format'].items())})")
     print(f"  {r['papers']:,} papers ({r['merged_works']:,} merged from several records), {r['people']:,} people, "
           f"{r['triples']:,} triples; load average {r['load_average']}")
-    print_stage_table(r["stages"])
+    print_stage_table(r["stages"], r["records"])
     verdict = "met" if r["total_s"] < TEN_MINUTES and r["peak_mb"] < EIGHT_GB_MB else "NOT met"
     print(f"  total {r['total_s']} s, peak {r['peak_mb']} MB: target (< {TEN_MINUTES:g} s, < 8 GB) {verdict}")
     print(f"  disk: the store folder (generation and cache) {r['disk_gb']['store']} GB")

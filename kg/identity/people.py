@@ -81,6 +81,12 @@ def node_key(author: Author) -> str:
     return f"orcid:{author.orcid}" if author.orcid else f"name:{name_key(author)}"
 
 
+def node_name_key(node: str) -> str | None:
+    """The :func:`name_key` every author of a name node has; None for an
+    ORCID node, whose authors may print their name in several ways."""
+    return None if node.startswith("orcid:") else node.removeprefix("name:")
+
+
 @lru_cache(maxsize=262144)
 def given_parts(given: str | None) -> tuple[tuple[str, bool, bool], ...]:
     """Given names as (folded text, is_initial, continues_hyphenated) triples.

@@ -38,7 +38,7 @@ from dataclasses import replace
 
 from ..gc_pause import paused_gc
 from .iris import mint_paper_iri, mint_person_iri
-from .people import Mention, given_parts, match_people, name_key, node_key
+from .people import Mention, given_parts, match_people, name_key, node_key, node_name_key
 from .works import family_key, fold, match_works
 from ..model import Author, Corpus, Merge, Person, Record, SourceRef, Venue, Work
 from .venues import unify_venues
@@ -255,11 +255,14 @@ def _resolve(
     seen: set[str] = set()
     for mention in mentions:
         node = mention.node
-        if node.startswith("orcid:"):
+        if node in seen:
+            continue
+        key = node_name_key(node)
+        if key is None:
             keys_of[root_of[node]].add(name_key(mention.author))
-        elif node not in seen:  # a name node is its authors' name key
+        else:
             seen.add(node)
-            keys_of[root_of[node]].add(node.removeprefix("name:"))
+            keys_of[root_of[node]].add(key)
     persons: dict[str, Person] = {}
     for root, person in sorted(people.items()):
         persons[person.iri] = person
