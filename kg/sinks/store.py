@@ -263,7 +263,12 @@ def bulk_load_block(database: ox.Store, block: bytes) -> None:
 def seal(database: ox.Store) -> None:
     """Compact a bulk-loaded database for its readers and write it out; the
     caller then drops its last reference, which closes it (before its folder
-    is renamed)."""
+    is renamed).
+
+    The compaction is single-threaded (about 5 s at 100k records), and kept:
+    on a 100k-record store left as loaded, `curation-merges` took 9.1 s
+    instead of 1.3 s, `top-authors` 8.7 s instead of 1.9 s, and
+    `sources-overlap` over 30 s instead of 1.4 s."""
     database.optimize()
     database.flush()
 
