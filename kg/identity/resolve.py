@@ -190,8 +190,6 @@ def _resolve(
         combined = combine([ordered[i] for i in group])
         if combined.doi:
             iri = mint_paper_iri(base, combined)
-        elif len(group) == 1:
-            iri = identity_iris[group[0]]
         else:  # no member has a DOI: the IRI of the first ranked
             iri = identity_iris[min(group, key=lambda i: rank(ordered[i]))]
         by_iri[iri].extend(group)
