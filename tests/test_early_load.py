@@ -4,6 +4,7 @@ is interrupted, or is never written."""
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from pathlib import Path
@@ -162,6 +163,29 @@ def test_a_loader_failure_stops_the_build_at_the_next_run(tmp_path, monkeypatch)
     early.discard()
     assert first.closed and second.closed  # the loader closes the runs it is given, refused ones too
     assert not leftovers(tmp_path / "store") and not loader_threads()
+
+
+def test_the_sort_merges_only_once_the_loader_has_loaded_every_run(tmp_path, monkeypatch):
+    """So that the merge runs beside the loader's single-threaded seal, not
+    beside the loading, which uses both cores: a slow loader is waited for."""
+    events = []
+    real_load, real_merge = store_module.bulk_load_block, heapq.merge
+
+    def slow_load(database, block):
+        time.sleep(0.05)
+        real_load(database, block)
+        events.append("load")
+
+    def merge(*files):
+        events.append("merge")
+        return real_merge(*files)
+
+    monkeypatch.setattr(store_module, "bulk_load_block", slow_load)
+    monkeypatch.setattr(heapq, "merge", merge)
+    built = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "store", run_size=SMALL_RUNS)
+    assert events.count("load") == built.early.runs >= 2 and events[-1] == "merge"
+    write_outputs(built, store=tmp_path / "store", output=None)
+    assert len(open_store(tmp_path / "store")) == built.summary.triples
 
 
 def test_ctrl_c_while_writing_the_file_discards_the_early_load(tmp_path, monkeypatch):

@@ -49,7 +49,9 @@ class RunSink(Protocol):
 
     def close(self) -> None:
         """No more runs: :meth:`SortedStatements.finish` has spilled the last
-        one (when there was any run, every line went into one)."""
+        one (when there was any run, every line went into one). It may wait
+        until the sink has taken the runs in, so that the merge which follows
+        does not compete with it."""
 
 
 class SortedStatements:

@@ -50,6 +50,8 @@ class EarlyLoad:
         self._closed = False
         self._sealed = False
         self._failure: BaseException | None = None
+        self._loaded = threading.Event()
+        """Set when every run is loaded (or loading failed), before the seal."""
         self._thread = threading.Thread(target=self._load_runs, name="kg-early-load", daemon=True)
         self._thread.start()
 
@@ -70,22 +72,28 @@ class EarlyLoad:
         return f"cannot write the store at {self.location}: loading failed: {first_line(self._failure)}"
 
     def close(self) -> None:
-        """No more runs: the loader seals the generation once it has loaded
-        them, while the build finishes its sort."""
+        """No more runs: returns once the loader has loaded them all. It then
+        seals the generation, which is single-threaded, while the build merges
+        its sort on the other core. Merged while the loader still loaded (on
+        both cores), the sort competed with it, and the seal ran alone after."""
         if not self._closed:
             self._closed = True
             self._queue.put(_DONE)
+        self._loaded.wait()
 
     def _load_runs(self) -> None:
-        while (run := self._queue.get()) is not _DONE:
-            with run:
-                if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
-                    try:
-                        # In blocks, not a run at once: the build still holds its corpus (LOAD_BLOCK_BYTES).
-                        for block in line_blocks(run, store_module.LOAD_BLOCK_BYTES):
-                            store_module.bulk_load_block(self._database, block)
-                    except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
-                        self._failure = exc
+        try:
+            while (run := self._queue.get()) is not _DONE:
+                with run:
+                    if self._failure is None:  # after a failure, only drain the queue so that add() never blocks
+                        try:
+                            # In blocks, not a run at once: the build still holds its corpus (LOAD_BLOCK_BYTES).
+                            for block in line_blocks(run, store_module.LOAD_BLOCK_BYTES):
+                                store_module.bulk_load_block(self._database, block)
+                        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+                            self._failure = exc
+        finally:
+            self._loaded.set()  # never leave close() waiting
         if self._failure is None and self.runs and self.building is not None:
             try:
                 store_module.seal(self._database)
