@@ -182,6 +182,18 @@ def test_not_same_work_that_cannot_be_kept_apart_says_so(tmp_path):
     assert problem.line == 1 and "cannot keep them apart" in problem.reason and problem.reason.endswith("it has no effect")
 
 
+def test_records_kept_apart_that_share_a_doi_are_one_work_combined_from_both(tmp_path):
+    """The clusters are kept apart, but one DOI is one IRI: the work is
+    combined from the records of both clusters, not taken from either."""
+    twins = ris("TI  - One\nAU  - Lee, Ann\nPY  - 2019\nVL  - 4\nDO  - 10.1000/same",
+                "TI  - One\nAU  - Lee, Ann\nPY  - 2019\nSP  - 10\nEP  - 19\nDO  - 10.1000/same")
+    built = build(tmp_path, {"refs.ris": twins}, f'[[not-same-work]]\nworks = ["refs.ris:1", "refs.ris:9"]\n{WHO}')
+    [work] = works(built)
+    assert values(built, work, f"{PRISM}volume") == ["4"]
+    assert (values(built, work, f"{PRISM}startingPage"), values(built, work, f"{PRISM}endingPage")) == (["10"], ["19"])
+    assert len(values(built, work, "http://www.w3.org/ns/prov#wasDerivedFrom")) == 2
+
+
 # -- same person / not the same person ----------------------------------------------
 
 TWO_SMITHS = ris(

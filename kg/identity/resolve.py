@@ -186,18 +186,23 @@ def _resolve(
     # A cluster's IRI comes from its combined record; two clusters that would
     # share an IRI would be one node in the graph anyway, so they are one work.
     by_iri: dict[str, list[int]] = defaultdict(list)
+    combined_of: dict[str, Record | None] = {}  # None where clusters share the IRI: combined again, together
     for group in groups:
         combined = combine([ordered[i] for i in group])
         if combined.doi:
             iri = mint_paper_iri(base, combined)
         else:  # no member has a DOI: the IRI of the first ranked
             iri = identity_iris[min(group, key=lambda i: rank(ordered[i]))]
+        combined_of[iri] = None if iri in by_iri else combined
         by_iri[iri].extend(group)
 
     drafts = []
     for iri, members in sorted(by_iri.items()):
         members = sorted(members)
-        drafts.append((iri, combine([ordered[i] for i in members]), members))
+        combined = combined_of[iri]
+        if combined is None:
+            combined = combine([ordered[i] for i in members])
+        drafts.append((iri, combined, members))
     drafts = overrides.correct(drafts)
     venues = unify_venues([record.venue for _, record, _ in drafts], base)
     drafts = [(iri, replace(record, venue=v.venue) if v else record, members, v.iri if v else None)
