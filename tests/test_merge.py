@@ -8,6 +8,7 @@ from itertools import combinations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from kg.read.listing import read_listing
 from kg.cli import cli
 from kg.rdf.mapping import map_corpus
 from kg.rdf.sort import unique_sorted
-from benchmarks.generate import generate_listing
+from benchmarks.generate import generate_listing, write_mixed_corpus
 from kg.identity import people as people_module
 from kg.identity.people import compatible, given_parts, sharing_pairs
 from kg.model import Record, SourceRef, Venue
@@ -332,13 +333,24 @@ def test_rule_three_tries_only_the_names_that_share_a_coauthor_or_venue():
     assert sharing_pairs(["d", "e"], coauthors, venues) == [(0, 1)]  # two names: nothing to save by looking
 
 
-def test_trying_only_sharing_pairs_joins_what_trying_every_pair_joins(monkeypatch):
+def generated_records(kind: str, folder: Path) -> list[Record]:
+    """3,000 records whose blocks hold several names: a listing (a pool of
+    1,500 names; co-authors only) or the mixed corpus (venues too)."""
+    if kind == "listing":
+        return read_listing(generate_listing(3000, seed=7), "generated.txt").records
+    write_mixed_corpus(folder, 3000)
+    return read_inputs(sorted(folder.iterdir()))[0].records
+
+
+@pytest.mark.parametrize("kind", ["listing", "mixed"])
+def test_trying_only_sharing_pairs_joins_what_trying_every_pair_joins(kind, tmp_path, monkeypatch):
     """The pairs left out have no evidence, so the people, merges and their
-    order are those of a loop over every pair of each block; the corpus has
-    blocks of several names (a pool of 1,500 names for 3,000 records)."""
-    records = read_listing(generate_listing(3000, seed=7), "generated.txt").records
+    order are those of a loop over every pair of each block."""
+    records = generated_records(kind, tmp_path)
     found = resolve(records, DEFAULT_BASE)
     assert sum(1 for m in found.merges if m.kind == "person") > 50
+    if kind == "mixed":  # the venue side of sharing_pairs is taken too
+        assert sum(1 for m in found.merges if any("same venue" in e for e in m.evidence)) > 20
     monkeypatch.setattr(people_module, "sharing_pairs",
                         lambda nodes, coauthors, venues: list(combinations(range(len(nodes)), 2)))
     assert resolve(records, DEFAULT_BASE) == found

@@ -237,9 +237,8 @@ seven times the N-Triples it is given (one call on 5 M triples: 1.7 GB; a
 block of 64 MB: 430 MB). Of the sizes tried on the 9.1 M statements of 100k
 tagged papers (4 to 64 MB), 8 MB took the least time: 35.5-36.7 CPU-s,
 against 40.4-40.9 for 16 MB, 40.5 for 6 MB and 53.7 for 64 MB, and held
-0.12 GB (16 MB: 0.19 GB). Blocks of
-bytes read from a file, not lines joined and encoded: 100k tagged papers
-loaded in 54 s instead of 77 s."""
+0.12 GB (16 MB: 0.19 GB). Blocks of bytes read from a file, not lines
+joined and encoded: 100k tagged papers loaded in 54 s instead of 77 s."""
 
 
 def load_statements(database: ox.Store, statements: SortedStatements) -> None:
