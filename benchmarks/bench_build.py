@@ -165,6 +165,19 @@ def bulk_load_seconds(nt_file: Path, folder: Path) -> tuple[float, float, float]
     return loaded - start, cpu, time.perf_counter() - loaded
 
 
+def write_kept_statements(store: Path, target: Path) -> int:
+    """Write the statements the last build into ``store`` kept in its cache
+    (sorted files, maybe the sort's runs) as one sorted N-Triples file, the
+    floor's input; returns how many lines it holds."""
+    from kg.sinks.files import write_file
+    from kg.sinks.increment import cache_dir, kept_statements, load_last_build
+
+    cache = cache_dir(store)
+    kept = kept_statements(cache, load_last_build(cache))
+    write_file(kept, target)
+    return kept.count
+
+
 def measure_one(size: int, tag: bool, early: bool) -> dict:
     from kg.pipeline import build_graph, write_outputs
     from kg.vocab import DEFAULT_BASE
@@ -183,11 +196,12 @@ def measure_one(size: int, tag: bool, early: bool) -> dict:
         stages = recorder.finish()
         peak = max(s["peak_mb"] for s in stages.values())
         del built
-        kept = next((folder / "store" / "cache").glob("g-*.nt"))  # the build's statements, sorted
+        kept = folder / "kept.nt"
+        triples = write_kept_statements(folder / "store", kept)
         bulk, bulk_cpu, optimize = bulk_load_seconds(kept, folder / "bulk")
         return {
             "records": size,
-            "triples": sum(1 for _ in open(kept, "rb")),
+            "triples": triples,
             "early": early,
             "stages": stages,
             "total_s": round(total, 2),

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_build import StageRecorder, load_average, print_stage_table  # noqa: E402
+from benchmarks.bench_build import StageRecorder, load_average, print_stage_table, write_kept_statements  # noqa: E402
 from benchmarks.generate import write_mixed_corpus  # noqa: E402
 
 TEN_MINUTES = 600.0
@@ -56,7 +56,7 @@ def build_child(corpus: Path, store: Path, tag: bool) -> dict:
     total = time.perf_counter() - start
     stages = recorder.finish()
     summary = built.summary
-    built.statements.close()  # the sorted file stays in the store's cache, linked; the floor reads it there
+    built.statements.close()  # the sorted files stay in the store's cache, linked; the floor merges them
     result = {
         "records": summary.records, "papers": summary.papers, "people": summary.people,
         "merged_works": summary.merged_works, "triples": summary.triples,
@@ -66,13 +66,14 @@ def build_child(corpus: Path, store: Path, tag: bool) -> dict:
         "load_average": round(load, 2),
     }
     print(json.dumps(result), flush=True)  # kept whatever the floor below does (it needs as much disk again)
-    kept = sorted((store / "cache").glob("g-*.nt"))
-    if kept:
+    if (store / "cache").is_dir():
         folder = Path(tempfile.mkdtemp(prefix="kg-floor-", dir=store.parent))
         try:
+            kept = folder / "kept.nt"
+            write_kept_statements(store, kept)
             begun = time.perf_counter()
-            bulk = ox.Store(str(folder))
-            bulk.bulk_load(path=str(kept[-1]), format=ox.RdfFormat.N_TRIPLES)
+            bulk = ox.Store(str(folder / "store"))
+            bulk.bulk_load(path=str(kept), format=ox.RdfFormat.N_TRIPLES)
             del bulk
             result["bulk_load_s"] = round(time.perf_counter() - begun, 2)
         except OSError as exc:

@@ -186,6 +186,7 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     assignments = 0
     try:
         early = statements.runs_to = EarlyLoad(store) if load_early and loads_whole else None
+        statements.keep_runs = early is not None  # the store loads the runs: none needs them merged into a file
         for batch in iter_mapped(corpus, base):
             statements.extend(batch)
             progress.advance(len(batch))

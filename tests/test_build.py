@@ -13,6 +13,7 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from kg.sinks.store import open_store
+from kg.rdf.sort import SortedStatements
 from kg.pipeline import build_graph, write_outputs
 from kg.read.inputs import display_names
 from kg.vocab import DEFAULT_BASE, KG
@@ -234,7 +235,7 @@ def test_spilled_runs_give_the_same_output_as_one_run(tmp_path):
     the files and the store must not tell the difference."""
     whole = build_graph([EXAMPLE], DEFAULT_BASE)
     spilled = build_graph([EXAMPLE], DEFAULT_BASE, run_size=100)
-    assert spilled.statements.path is not None and whole.statements.path is None
+    assert len(spilled.statements.files) == 1 and whole.statements.files == []  # runs merged into one file
     assert spilled.summary.triples == whole.summary.triples == len(whole.lines)
     write_outputs(spilled, store=tmp_path / "store", output=tmp_path / "spilled.nt")
     write_outputs(whole, store=None, output=tmp_path / "whole.nt")
@@ -251,28 +252,48 @@ def test_the_summary_counts_every_concept_assignment_in_the_graph():
     assert build_graph([example], DEFAULT_BASE, tag=False).summary.assignments == 0
 
 
+def spilled(lines: list[str], keep_runs: bool) -> SortedStatements:
+    """``lines`` sorted in runs of 150, some of them repeated in later runs."""
+    statements = SortedStatements(run_size=150, keep_runs=keep_runs)
+    for start in range(0, len(lines), 100):
+        statements.extend(lines[start:start + 100])
+    statements.extend(lines[::7])
+    return statements.finish()
+
+
+@pytest.mark.parametrize("keep_runs", [False, True], ids=["merged", "runs kept"])
+def test_spilled_statements_are_the_lines_sorted_once_each_merged_or_kept_as_runs(keep_runs):
+    lines = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE).lines[::-1]
+    statements = spilled(lines, keep_runs)
+    assert len(statements.files) > 1 if keep_runs else len(statements.files) == 1
+    assert list(statements) == sorted(lines) and statements.count == len(lines)
+    with statements.open_sorted() as merged:
+        assert merged.read() == "".join(sorted(lines)).encode("utf-8")
+
+
+@pytest.mark.parametrize("keep_runs", [False, True], ids=["merged", "runs kept"])
 @pytest.mark.parametrize("name", ["graph.nt", "graph.nq", "graph.ttl", "graph.nt.gz"])
-def test_a_spilled_build_writes_the_file_its_lines_give_and_hashes_it_while_writing(tmp_path, name):
-    # N-Triples are copied from the sorted file as bytes; the hash is taken while writing.
+def test_spilled_statements_write_the_file_their_lines_give_and_hash_it_while_writing(tmp_path, name, keep_runs):
+    # N-Triples are copied from the sorted files as bytes; the hash is taken while writing.
     import hashlib
 
     from kg.read.cache import content_hash
     from kg.sinks.files import write_file
 
-    built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE, run_size=150)
-    assert built.statements.path is not None  # spilled and merged into one sorted file
-    from_file, from_lines = tmp_path / "a" / name, tmp_path / "b" / name
-    from_file_digest, from_lines_digest = hashlib.sha256(), hashlib.sha256()
-    write_file(built.statements, from_file, digest=from_file_digest)
-    write_file(list(built.statements), from_lines, digest=from_lines_digest)
-    assert from_lines_digest.hexdigest() == from_file_digest.hexdigest() == content_hash(from_file)
-    assert from_file.read_bytes() == from_lines.read_bytes()
+    statements = spilled(build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE).lines, keep_runs)
+    from_files, from_lines = tmp_path / "a" / name, tmp_path / "b" / name
+    from_files_digest, from_lines_digest = hashlib.sha256(), hashlib.sha256()
+    write_file(statements, from_files, digest=from_files_digest)
+    write_file(list(statements), from_lines, digest=from_lines_digest)
+    assert from_lines_digest.hexdigest() == from_files_digest.hexdigest() == content_hash(from_files)
+    assert from_files.read_bytes() == from_lines.read_bytes()
 
 
-@pytest.mark.parametrize("run_size", [150, 1_000_000], ids=["spilled", "in one run"])
-def test_statements_go_to_the_loader_in_blocks_of_whole_lines_of_about_the_size_asked(run_size):
-    built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE, run_size=run_size)
-    blocks = list(built.statements.byte_chunks(4096))
+@pytest.mark.parametrize("how", ["merged", "runs kept", "in one run"])
+def test_statements_go_to_the_loader_in_blocks_of_whole_lines_of_about_the_size_asked(how):
+    built = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE)
+    statements = built.statements if how == "in one run" else spilled(built.lines, keep_runs=how == "runs kept")
+    blocks = list(statements.byte_chunks(4096))
     assert len(blocks) > 1 and all(block.endswith(b"\n") for block in blocks)
     assert all(len(block) < 4096 + 2048 for block in blocks)  # a block ends at the first line end past the size
     assert b"".join(blocks).decode("utf-8") == "".join(built.lines)

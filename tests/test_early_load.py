@@ -56,13 +56,16 @@ class InterruptAfter(NoProgress):
 def test_a_store_loaded_while_mapping_holds_the_graph_a_load_after_the_sort_gives(tmp_path):
     early = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "early", run_size=SMALL_RUNS)
     assert early.early is not None and early.early.runs >= 2  # a run before the sort and the last one at it
-    write_outputs(early, store=tmp_path / "early", output=None)
+    write_outputs(early, store=tmp_path / "early", output=tmp_path / "early.nt")
     late = build_graph(INPUTS, DEFAULT_BASE, store=tmp_path / "late", run_size=SMALL_RUNS, load_early=False)
     assert late.early is None
-    write_outputs(late, store=tmp_path / "late", output=None)
+    write_outputs(late, store=tmp_path / "late", output=tmp_path / "late.nt")
 
     assert dump(tmp_path / "early") == dump(tmp_path / "late")
-    assert len(open_store(tmp_path / "early")) == early.summary.triples
+    assert len(open_store(tmp_path / "early")) == early.summary.triples == late.summary.triples
+    # The store loaded the runs, so they were kept as they are; the file is their merge all the same.
+    assert len(early.statements.files) == early.early.runs and len(late.statements.files) == 1
+    assert (tmp_path / "early.nt").read_bytes() == (tmp_path / "late.nt").read_bytes()
     assert not loader_threads() and not leftovers(tmp_path / "early")
 
 

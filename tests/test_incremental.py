@@ -15,7 +15,7 @@ import kg.read.cache
 import kg.resources
 from kg.cli import cli
 from kg.concepts.scheme import _load_scheme_cached
-from kg.sinks.increment import difference
+from kg.sinks.increment import difference, kept_statements, load_last_build
 from kg.rdf.sort import SortedStatements
 from kg.sinks import store as store_module
 from kg.sinks.store import current_generation, open_store, replace_contents
@@ -299,16 +299,20 @@ def test_a_changed_setting_is_not_taken_for_nothing_changed(corpus, changed, mon
 
 
 
-def test_the_kept_statements_are_the_sorted_file_linked_not_copied(tmp_path):
+def test_the_kept_statements_are_the_sort_runs_linked_not_copied(tmp_path):
     from kg.pipeline import build_graph, write_outputs
     from kg.vocab import DEFAULT_BASE
 
-    built = build_graph([EXAMPLE], DEFAULT_BASE, store=tmp_path / "store", run_size=1000)
+    built = build_graph([EXAMPLE], DEFAULT_BASE, store=tmp_path / "store", run_size=300)
     write_outputs(built, store=tmp_path / "store", output=None)
-    kept = tmp_path / "store" / "cache" / f"{current_generation(tmp_path / 'store')}.nt"
-    assert built.statements.path is not None and kept.samefile(built.statements.path)
-    built.statements.close()  # the build's own name goes; the cache keeps the file
-    assert kept.read_bytes().count(b"\n") == built.summary.triples
+    lines = built.lines
+    kept = sorted((tmp_path / "store" / "cache" / current_generation(tmp_path / "store")).iterdir())
+    assert len(kept) == len(built.statements.files) > 1  # the store loaded the runs: they were never merged
+    assert all(k.samefile(run) for k, run in zip(kept, built.statements.files))
+    built.statements.close()  # the build's own names go; the cache keeps the files
+    cache = tmp_path / "store" / "cache"
+    again = kept_statements(cache, load_last_build(cache))
+    assert list(again) == lines and again.count == built.summary.triples == len(set(lines))
 
 
 def test_the_kept_statements_are_copied_where_a_link_cannot_be_made(tmp_path, monkeypatch):
@@ -325,7 +329,58 @@ def test_the_kept_statements_are_copied_where_a_link_cannot_be_made(tmp_path, mo
     monkeypatch.setattr(os, "link", cross_device)
     built = build_graph([EXAMPLE], DEFAULT_BASE, store=tmp_path / "store", run_size=1000)
     write_outputs(built, store=tmp_path / "store", output=None)
-    kept = tmp_path / "store" / "cache" / f"{current_generation(tmp_path / 'store')}.nt"
-    assert not kept.samefile(built.statements.path)
-    assert kept.read_bytes() == built.statements.path.read_bytes()
-    assert not list(kept.parent.glob(".*.link"))
+    kept = tmp_path / "store" / "cache" / current_generation(tmp_path / "store")
+    assert [p.name for p in kept.iterdir()] == ["00000.nt"]  # the runs, merged into one sorted file
+    assert (kept / "00000.nt").read_text("utf-8") == "".join(built.lines)
+    assert not list(kept.parent.glob(".*.keep"))
+
+
+def test_a_build_compares_with_the_runs_the_last_build_kept_and_keeps_one_file(corpus):
+    from kg.pipeline import build_graph, write_outputs
+    from kg.vocab import DEFAULT_BASE
+
+    store, inputs = corpus / "store", sorted((corpus / "in").iterdir())
+    first = build_graph(inputs[:3], DEFAULT_BASE, store=store, run_size=300)
+    write_outputs(first, store=store, output=None)
+    assert len(first.statements.files) > 1  # loaded whole, early: the runs kept as they are
+    killed = store / "cache" / ".g-000042.keep"  # what a build killed while keeping its statements leaves
+    killed.mkdir()
+    (killed / "00000.nt").write_bytes(b"")
+
+    second = build_graph(inputs, DEFAULT_BASE, store=store, run_size=300)
+    write_outputs(second, store=store, output=corpus / "graph.nt")
+    assert second.summary.store_change.startswith("updated: ")  # the difference from the merged runs
+    assert [p.name for p in (store / "cache" / current_generation(store)).iterdir()] == ["00000.nt"]
+    assert sorted(p.name for p in (store / "cache").glob("g-*")) == [current_generation(store)]
+    assert not killed.exists()
+
+    clean = build_graph(inputs, DEFAULT_BASE, store=corpus / "clean", run_size=300)
+    write_outputs(clean, store=corpus / "clean", output=corpus / "clean.nt")
+    assert dump(store) == dump(corpus / "clean")
+    assert (corpus / "graph.nt").read_bytes() == (corpus / "clean.nt").read_bytes()
+
+
+def test_a_cache_an_earlier_kg_kept_in_one_sorted_file_is_compared_with_and_replaced(corpus):
+    # Before the sort's runs were kept, the cache held each build's statements as one file, g-NNNNNN.nt.
+    import pickle
+    from dataclasses import replace
+
+    from kg.pipeline import build_graph, write_outputs
+    from kg.vocab import DEFAULT_BASE
+
+    store, inputs, cache = corpus / "store", sorted((corpus / "in").iterdir()), corpus / "store" / "cache"
+    write_outputs(build_graph(inputs[:3], DEFAULT_BASE, store=store), store=store, output=None)
+    last = load_last_build(cache)
+    folder = cache / last.statements
+    (cache / f"{last.statements}.nt").write_bytes((folder / "00000.nt").read_bytes())
+    shutil.rmtree(folder)
+    with open(cache / "last-build.pickle", "wb") as out:
+        pickle.dump(replace(last, statements=f"{last.statements}.nt"), out)
+
+    changed = build_graph(inputs, DEFAULT_BASE, store=store)
+    write_outputs(changed, store=store, output=None)
+    assert changed.summary.store_change.startswith("updated: ")
+    assert sorted(p.name for p in cache.glob("g-*")) == [current_generation(store)]
+    clean = build_graph(inputs, DEFAULT_BASE, store=corpus / "clean")
+    write_outputs(clean, store=corpus / "clean", output=None)
+    assert dump(store) == dump(corpus / "clean")

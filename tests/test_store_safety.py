@@ -272,7 +272,7 @@ def test_store_of_an_earlier_kg_is_named_as_such_and_left_alone(tmp_path):
 def test_a_build_into_the_store_sorts_in_the_store_folder_and_removes_what_it_spilled(tmp_path):
     store = tmp_path / "store"
     built = build_graph([EXAMPLE], DEFAULT_BASE, store=store, run_size=1000)
-    scratch = built.statements.path.parent
+    scratch = built.statements.files[0].parent
     assert scratch.parent == store and scratch.name.startswith(f"building-{os.getpid()}-sort")
     write_outputs(built, store=store, output=None)
     built.statements.close()

@@ -73,10 +73,11 @@ def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | 
     name added for N-Quads). Other formats are serialised by pyoxigraph from
     the sorted statements, so their order is deterministic too.
     """
-    source = getattr(lines, "path", None)  # a build's statements kept in a sorted file: the file as is
+    # A build's statements kept in sorted files: read as bytes, not line by line as strings.
+    in_files = bool(getattr(lines, "files", None))
     if fmt == ox.RdfFormat.N_TRIPLES or (fmt == ox.RdfFormat.N_QUADS and graph is None):
-        if source is not None:
-            with open(source, "rb") as sorted_file:
+        if in_files:
+            with lines.open_sorted() as sorted_file:
                 shutil.copyfileobj(sorted_file, out, WRITE_BLOCK_BYTES)
             return
         for line in lines:
@@ -87,16 +88,14 @@ def _write(lines: Iterable[str], fmt: ox.RdfFormat, out: BinaryIO, graph: str | 
         for line in lines:
             out.write((line[:-3] + name).encode("utf-8"))
         return
-    if source is not None:
-        triples = ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)
-    else:
-        triples = ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    if fmt == ox.RdfFormat.TRIG:
-        name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-        ox.serialize(quads, output=out, format=fmt, prefixes=PREFIXES)
-    else:
-        ox.serialize(triples, output=out, format=fmt, prefixes=PREFIXES)
+    with lines.open_sorted() if in_files else io.BytesIO("".join(lines).encode("utf-8")) as source:
+        triples = ox.parse(source, format=ox.RdfFormat.N_TRIPLES)
+        if fmt == ox.RdfFormat.TRIG:
+            name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+            quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            ox.serialize(quads, output=out, format=fmt, prefixes=PREFIXES)
+        else:
+            ox.serialize(triples, output=out, format=fmt, prefixes=PREFIXES)
 
 
 def render(lines: Iterable[str], fmt: ox.RdfFormat, graph: str | None = None) -> bytes:

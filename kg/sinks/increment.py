@@ -5,7 +5,8 @@ Kept in the store folder, beside the generations (kg owns that folder)::
     .kg/store/cache/records/KEY.pickle   what each input file gave (kg.read.cache)
     .kg/store/cache/last-build.pickle    the last build: its fingerprint, the generation
                                          it wrote, its summary, the files it wrote
-    .kg/store/cache/g-000007.nt          that generation's statements, sorted
+    .kg/store/cache/g-000007/*.nt        that generation's statements, in sorted files
+                                         (one, or the sort's runs: kg.rdf.sort)
 
 A build whose fingerprint (the inputs' contents and names, the settings, kg
 itself and its concept scheme) is the last one's does nothing. Otherwise its
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +52,8 @@ class LastBuild:
     generation: str
     """The store generation the build wrote."""
     statements: str
-    """The file, in the cache folder, holding its statements sorted."""
+    """The folder, in the cache folder, of sorted files whose merge is its
+    statements (a single sorted file, from an earlier kg, is read as well)."""
     count: int
     summary: Any
     """Its :class:`kg.pipeline.BuildSummary`, shown again when nothing changed."""
@@ -78,7 +81,7 @@ class Increment:
 
     def kept_statements(self) -> SortedStatements:
         """The last build's statements, read from the cache folder as they are needed."""
-        return SortedStatements.from_sorted_file(self.folder / self.last.statements, self.last.count)
+        return kept_statements(self.folder, self.last)
 
     def output_unchanged(self, output: Path, graph: str | None) -> bool:
         """Whether ``output`` still holds what the last build wrote there."""
@@ -92,7 +95,7 @@ class Increment:
         last = self.last
         if last is None:
             return ""
-        if store_module.current_generation(store) != last.generation or not (self.folder / last.statements).is_file():
+        if store_module.current_generation(store) != last.generation or not (self.folder / last.statements).exists():
             return "loaded whole: the store was written by another command since the last build"
         return None
 
@@ -124,39 +127,63 @@ class Increment:
     def save(self, generation: str, statements: SortedStatements, summary: Any, outputs: dict[str, str]) -> None:
         """Remember this build, after the store committed ``generation``."""
         self.records.write_entries()
-        name = f"{generation}.nt"
-        if not (self.unchanged and self.last.statements == name):
-            if statements.path is None or not _link(statements.path, self.folder / name):
-                write_file(statements, self.folder / name)  # in memory, or on another file system: a copy
+        if not (self.unchanged and self.last.statements == generation):
+            _keep_sorted_files(statements, self.folder / generation)
         # A file edited while it was read makes a graph of neither version: the next build must not find it up to date.
         fingerprint = "" if self.records.edited else self.fingerprint
-        last = LastBuild(fingerprint, generation, name, statements.count, summary, outputs)
+        last = LastBuild(fingerprint, generation, generation, statements.count, summary, outputs)
         with atomic_output(self.folder / LAST_BUILD) as out:
             pickle.dump(last, out, protocol=pickle.HIGHEST_PROTOCOL)
-        for old in self.folder.glob("*.nt"):
-            if old.name != name:
-                old.unlink(missing_ok=True)
+        for old in [*self.folder.glob("g-*"), *self.folder.glob(".g-*.keep")]:
+            if old.name != generation:  # earlier builds' statements (files, from an earlier kg), or a killed save's
+                _remove(old)
         self.records.prune()
 
 
-def _link(source: Path, target: Path) -> bool:
-    """Give the sorted file ``source`` the name ``target`` too, replacing it
-    in one rename, without copying (15 GB at a million papers); False where
-    that cannot be done (another file system), for the caller to copy."""
-    temporary = target.with_name(f".{target.name}.link")
+def _keep_sorted_files(statements: SortedStatements, target: Path) -> None:
+    """Make the folder ``target`` hold ``statements`` as sorted files, in one
+    rename: the build's own files linked, not copied (15 GB at a million
+    papers), or, in memory or on another file system, written."""
+    temporary = target.with_name(f".{target.name}.keep")
+    _remove(temporary)
     try:
-        with open(source, "rb") as written:
-            os.fsync(written.fileno())  # on disk before the cache names it: a later build trusts it
-        temporary.unlink(missing_ok=True)
-        os.link(source, temporary)
+        temporary.mkdir()
+        if not _link_files(statements.files, temporary):
+            _remove(temporary)
+            temporary.mkdir()
+            write_file(statements, temporary / "00000.nt")
+        _remove(target)
         os.replace(temporary, target)
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _link_files(files: list[Path], folder: Path) -> bool:
+    """Give each of ``files`` a name in ``folder`` too, in order; False
+    when there is none or one cannot be linked (another file system)."""
+    try:
+        for number, source in enumerate(files):
+            with open(source, "rb") as written:
+                os.fsync(written.fileno())  # on disk before the cache names it: a later build trusts it
+            os.link(source, folder / f"{number:05d}.nt")
     except OSError:
-        try:
-            temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
         return False
-    return True
+    return bool(files)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def kept_statements(folder: Path, last: LastBuild) -> SortedStatements:
+    """The statements of ``last``, kept in the cache folder ``folder``."""
+    kept = folder / last.statements
+    files = sorted(kept.glob("*.nt")) if kept.is_dir() else [kept]
+    return SortedStatements.from_sorted_files(files, last.count)
 
 
 def load_last_build(folder: Path) -> LastBuild | None:
