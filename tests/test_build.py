@@ -267,6 +267,7 @@ def test_spilled_statements_are_the_lines_sorted_once_each_merged_or_kept_as_run
     statements = spilled(lines, keep_runs)
     assert len(statements.files) > 1 if keep_runs else len(statements.files) == 1
     assert list(statements) == sorted(lines) and statements.count == len(lines)
+    assert list(statements.sorted_lines()) == [line.encode("utf-8") for line in sorted(lines)]
     with statements.open_sorted() as merged:
         assert merged.read() == "".join(sorted(lines)).encode("utf-8")
 

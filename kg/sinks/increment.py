@@ -26,7 +26,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InputError
 from ..model import NO_PROGRESS, Progress
@@ -38,6 +38,7 @@ from .files import atomic_output, write_file
 
 CACHE = "cache"
 LAST_BUILD = "last-build.pickle"
+T = TypeVar("T", str, bytes)
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError)
 
 
@@ -113,10 +114,10 @@ class Increment:
         progress.stage("comparing with the last build")
         # Past a twentieth of the graph, loading a fresh generation is faster than one large update.
         limit = max(10_000, last.count // 20)
-        found = difference(self.kept_statements(), statements, limit=limit)
+        found = difference(self.kept_statements().sorted_lines(), statements.sorted_lines(), limit=limit)
         if found is None:
             return store_module.replace_contents(store, statements), f"loaded whole: over {limit:,} statements changed"
-        deletions, insertions = found
+        deletions, insertions = ([line.decode("utf-8") for line in lines] for lines in found)
         progress.stage(f"updating the store: {len(deletions):,} statements out, {len(insertions):,} in")
         try:
             generation = store_module.apply_difference(store, current, deletions, insertions)
@@ -196,11 +197,12 @@ def load_last_build(folder: Path) -> LastBuild | None:
     return last if isinstance(last, LastBuild) else None
 
 
-def difference(old: Iterable[str], new: Iterable[str], limit: int) -> tuple[list[str], list[str]] | None:
-    """The lines only in ``old`` and the lines only in ``new``, both sorted
-    and without repeats; None once more than ``limit`` lines differ."""
-    deletions: list[str] = []
-    insertions: list[str] = []
+def difference(old: Iterable[T], new: Iterable[T], limit: int) -> tuple[list[T], list[T]] | None:
+    """The lines (strings, or bytes) only in ``old`` and the lines only in
+    ``new``, both sorted and without repeats; None once more than ``limit``
+    lines differ."""
+    deletions: list[T] = []
+    insertions: list[T] = []
     olds, news = iter(old), iter(new)
     a, b = next(olds, None), next(news, None)
     while a is not None or b is not None:
