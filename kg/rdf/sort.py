@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import AnyStr, BinaryIO, Protocol
 
 DEFAULT_RUN_SIZE = 500_000
 MERGED_READ_BYTES = 1 << 20
@@ -30,7 +30,7 @@ def unique_sorted(lines: list[str]) -> list[str]:
     return [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
 
 
-def _dedupe(lines: Iterable[str]) -> Iterator[str]:
+def _dedupe(lines: Iterable[AnyStr]) -> Iterator[AnyStr]:
     previous = None
     for line in lines:
         if line != previous:
@@ -110,9 +110,9 @@ class SortedStatements:
     ``keep_runs``: :meth:`finish` only counts the merged lines and keeps the
     runs, which every reader then merges as it reads. For a build whose
     store loads the runs themselves, where nothing reads the statements in
-    order until the next build compares with them: at a million papers,
-    writing the merged file (15 GB) beside the store's compaction made the
-    compaction 36 s longer."""
+    order until the next build compares with them. At a million papers the
+    merged file (15 GB) was written beside the store's compaction, which
+    took 173-186 s after the last load with it and 150-152 s without."""
 
     def __init__(self, run_size: int = DEFAULT_RUN_SIZE, runs_to: RunSink | None = None,
                  folder: Path | None = None, keep_runs: bool = False):

@@ -74,8 +74,9 @@ class EarlyLoad:
     def close(self) -> None:
         """No more runs: returns once the loader has loaded them all. It then
         seals the generation, which is single-threaded, while the build merges
-        its sort on the other core. Merged while the loader still loaded (on
-        both cores), the sort competed with it, and the seal ran alone after."""
+        its runs (to count them) on the other core. Merged while the loader
+        still loaded (on both cores), the sort competed with it, and the seal
+        ran alone after."""
         if not self._closed:
             self._closed = True
             self._queue.put(_DONE)
