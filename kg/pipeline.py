@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .concepts.ahead import TaggedAhead
 from .concepts.assign import iter_assignments
 from .concepts.curated import concept_outcomes, from_curation, load_curated
 from .enrich.saved import MATCHED, Applied, apply_saved
@@ -171,20 +172,22 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     read, file_summaries = read_inputs(files, format, progress, labels, increment.records if increment else None)
     progress.stage(f"resolving {len(read.records):,} records")
     applied = apply_saved(enrichment, read.records) if enrichment is not None else Applied([], [], [])
-    corpus = resolve(read.records + applied.records, base, applied.same, curation=curation_rows)
-    problems = list(read.problems) + applied.problems
-    if increment is not None:
-        problems += [Problem(name, 0, "changed while kg read it; the next build reads it again")
-                     for name in increment.records.edited]
-    corpus.curated += concept_outcomes(curated_rows + concept_rows, corpus, base, tagged=tag)
-    problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
-    progress.stage("mapping to RDF", unit="statements")
-    loads_whole = increment is not None and increment.whole_load(Path(store)) is not None
-    scratch = store_module.scratch_folder(store, "sort") if store is not None else None
-    statements = SortedStatements(run_size, folder=scratch)
-    early = None
+    records = read.records + applied.records
+    ahead = TaggedAhead.start(records, tag)  # tags in a worker process while this one resolves and maps
+    statements = early = None
     assignments = 0
     try:
+        corpus = resolve(records, base, applied.same, curation=curation_rows)
+        problems = list(read.problems) + applied.problems
+        if increment is not None:
+            problems += [Problem(name, 0, "changed while kg read it; the next build reads it again")
+                         for name in increment.records.edited]
+        corpus.curated += concept_outcomes(curated_rows + concept_rows, corpus, base, tagged=tag)
+        problems += [Problem(c.file, c.line, f"{c.problem}; it has no effect") for c in corpus.curated if c.problem]
+        progress.stage("mapping to RDF", unit="statements")
+        loads_whole = increment is not None and increment.whole_load(Path(store)) is not None
+        scratch = store_module.scratch_folder(store, "sort") if store is not None else None
+        statements = SortedStatements(run_size, folder=scratch)
         early = statements.runs_to = EarlyLoad(store) if load_early and loads_whole else None
         statements.keep_runs = early is not None  # the store loads the runs: none needs them merged into a file
         for batch in iter_mapped(corpus, base):
@@ -192,9 +195,10 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
             progress.advance(len(batch))
         if tag:
             # After the rest is mapped, not before: the store loads those
-            # statements (on the other core) while the tagger runs.
+            # statements while the works tagged ahead are taken and the
+            # others (merged, corrected, or a build too small to tag ahead) tagged here.
             progress.stage(f"tagging concepts of {len(corpus.works):,} papers", unit="statements")
-            tagged = iter_assignments(corpus, curated_rows + concept_rows, base=base)
+            tagged = iter_assignments(corpus, curated_rows + concept_rows, base=base, ahead=ahead)
             for batch, count in iter_assignment_lines(tagged):
                 statements.extend(batch)
                 assignments += count
@@ -202,12 +206,17 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
             scheme = scheme_lines()
             statements.extend(scheme)
             progress.advance(len(scheme))
+        if ahead is not None:
+            ahead.close()
         progress.stage("sorting statements")
         statements.finish()
     except BaseException:
+        if ahead is not None:
+            ahead.close()
         if early is not None:
             early.discard()
-        statements.close()  # now, not when the traceback lets go of it
+        if statements is not None:
+            statements.close()  # now, not when the traceback lets go of it
         raise
     summary = BuildSummary(
         files=file_summaries,
