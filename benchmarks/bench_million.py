@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import shutil
 import statistics
 import subprocess
@@ -34,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_build import StageRecorder, load_average, print_stage_table, write_kept_statements  # noqa: E402
+from benchmarks.bench_build import (StageRecorder, load_average, print_stage_table, tree_rss_mb,  # noqa: E402
+                                    write_kept_statements)
 from benchmarks.generate import write_mixed_corpus  # noqa: E402
 
 TEN_MINUTES = 600.0
@@ -123,28 +123,6 @@ def time_queries(store: Path, cap: float, runs: int = 3) -> dict[str, tuple[floa
     return timings
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its descendants (validation workers)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = int(fields[21])
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        total += rss.get(current, 0)
-        todo.extend(children.get(current, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def run_measured(command: list[str], cap: float) -> dict:
     """Run ``command``; its time, exit code and the peak memory of its process tree."""
     load = load_average()
@@ -152,7 +130,7 @@ def run_measured(command: list[str], cap: float) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0.0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_mb(process.pid))
+        peak = max(peak, tree_rss_mb(process.pid))
         if time.perf_counter() - begun > cap:
             process.terminate()  # the process started here, by its own handle
             process.wait()
