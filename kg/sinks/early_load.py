@@ -62,7 +62,9 @@ class EarlyLoad:
         """Set when every run is loaded (or loading failed), before the seal."""
         self._loaders = [threading.Thread(target=self._load_runs, name=f"kg-early-load-{n + 1}", daemon=True)
                          for n in range(loaders)]
-        self._thread = threading.Thread(target=self._load_then_seal, name="kg-early-load", daemon=True)
+        for loader in self._loaders:
+            loader.start()
+        self._thread = threading.Thread(target=self._seal_once_loaded, name="kg-early-load", daemon=True)
         self._thread.start()
 
     def add(self, run: BinaryIO) -> None:
@@ -93,10 +95,8 @@ class EarlyLoad:
                 self._queue.put(_DONE)
         self._loaded.wait()
 
-    def _load_then_seal(self) -> None:
+    def _seal_once_loaded(self) -> None:
         try:
-            for loader in self._loaders:
-                loader.start()
             for loader in self._loaders:
                 loader.join()
         finally:
