@@ -272,6 +272,15 @@ def test_spilled_statements_are_the_lines_sorted_once_each_merged_or_kept_as_run
         assert merged.read() == "".join(sorted(lines)).encode("utf-8")
 
 
+def test_a_run_longer_than_one_write_is_written_whole(monkeypatch):
+    from kg.rdf import sort as sort_module
+
+    monkeypatch.setattr(sort_module, "WRITE_LINES", 40)  # runs of 150 lines: four writes each
+    lines = build_graph([ROOT / "examples" / "peer-support"], DEFAULT_BASE).lines[::-1]
+    statements = spilled(lines, keep_runs=True)
+    assert list(statements) == sorted(lines) and statements.count == len(lines)
+
+
 @pytest.mark.parametrize("keep_runs", [False, True], ids=["merged", "runs kept"])
 @pytest.mark.parametrize("name", ["graph.nt", "graph.nq", "graph.ttl", "graph.nt.gz"])
 def test_spilled_statements_write_the_file_their_lines_give_and_hash_it_while_writing(tmp_path, name, keep_runs):
