@@ -9,6 +9,7 @@ Every stage takes and returns values of these types. Nothing here knows RDF.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -38,6 +39,20 @@ class Author:
     family: str | None = None
     orcid: str | None = None
     affiliations: tuple[str, ...] = ()
+
+    def __reduce__(self):
+        # Loaded as one shared object per author: the readers share equal
+        # authors (kg.read.names), and records pickled file by file (the
+        # record cache, a worker's reading) would otherwise come back with
+        # a copy of each author per file.
+        return shared_author, (self.name, self.given, self.family, self.orcid, self.affiliations)
+
+
+@lru_cache(maxsize=1 << 21)
+def shared_author(name: str, given: str | None, family: str | None, orcid: str | None,
+                  affiliations: tuple[str, ...]) -> Author:
+    """The one :class:`Author` with these parts, for pickles to load."""
+    return Author(name, given, family, orcid, affiliations)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -169,7 +170,13 @@ def _build_graph(inputs, base, format, tag, curated, progress: Progress, run_siz
     curated_rows = load_curated(curated) if tag and curated is not None else []
     curation_rows = load_curation(curation) if curation is not None else []
     concept_rows = from_curation(curation_rows, base)
-    read, file_summaries = read_inputs(files, format, progress, labels, increment.records if increment else None)
+    incoming = store_module.scratch_folder(store, "read") if store is not None else None  # beside the cache
+    try:
+        read, file_summaries = read_inputs(files, format, progress, labels, increment.records if increment else None,
+                                           incoming)
+    finally:
+        if incoming is not None:
+            shutil.rmtree(incoming, ignore_errors=True)
     progress.stage(f"resolving {len(read.records):,} records")
     applied = apply_saved(enrichment, read.records) if enrichment is not None else Applied([], [], [])
     records = read.records + applied.records

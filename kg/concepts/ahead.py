@@ -20,14 +20,13 @@ At 100k records, 44-46 s against 46-55 s.
 from __future__ import annotations
 
 import marshal
-import multiprocessing
-import signal
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from functools import partial
 
 from ..model import AbstractSection, Assignment, Record, Work
+from ..workers import worker_pool
 from .tagger import METHOD, Tagger
 
 AHEAD_FROM = 20_000
@@ -59,9 +58,6 @@ def _pack_words(records: Sequence[Record]) -> bytes:
 
 def _start_worker() -> None:
     global _tagger
-    # Ctrl-C reaches the whole process group: the build stops the worker
-    # itself, and a worker interrupted on its own would print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _tagger = Tagger.from_scheme()
 
 
@@ -107,8 +103,7 @@ class TaggedAhead:
         self._closed = False
         self.failed: BaseException | None = None
         """What stopped the worker, when it stopped; the build then tags the rest itself."""
-        self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker)
+        self._executor = worker_pool(1, _start_worker)
         self._feeder = threading.Thread(target=self._send, name="kg-tagging-ahead", daemon=True)
         self._feeder.start()
 

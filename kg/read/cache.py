@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -68,11 +69,17 @@ class RecordCache:
             self._keys[(path, name, format)] = known
         return known
 
+    def _entry(self, path: Path, name: str, format: str | None) -> Path:
+        return self.folder / f"{self.key(path, name, format)}.pickle"
+
+    def holds(self, path: Path, name: str, format: str | None) -> bool:
+        """Whether :meth:`read` would take ``path`` from the cache (unless its entry does not load)."""
+        return not self.refresh and self._entry(path, name, format).is_file()
+
     def read(self, path: Path, name: str, format: str | None) -> tuple[str, ReadResult, bool]:
         """``read_path``'s answer, from the cache when it holds the entry;
         the third value says whether it did."""
-        key, content = self._key_and_content(path, name, format)
-        entry = self.folder / f"{key}.pickle"
+        entry = self._entry(path, name, format)
         if not self.refresh:
             try:
                 with open(entry, "rb") as f:
@@ -82,14 +89,32 @@ class RecordCache:
             except _UNREADABLE:
                 pass
         used, result = read_path(path, name, format)
-        self.reads += 1
-        if content_hash(path) != content:  # edited while it was read: not kept under the old bytes' key
-            self.edited.append(name)
-            return used, result, False
-        # Written later (write_entries), while the store loads: pickling is
-        # a seventh of reading, and the read is on the build's critical path.
-        self._unwritten.append((entry, (used, result)))
+        if self._kept_as_read(path, name, format, content_hash(path)):
+            # Written later (write_entries), while the store loads: pickling is
+            # a seventh of reading, and the read is on the build's critical path.
+            self._unwritten.append((entry, (used, result)))
         return used, result, False
+
+    def take_file(self, path: Path, name: str, format: str | None, file: Path,
+                  content_after: str) -> tuple[str, ReadResult, bool]:
+        """What a worker process read of ``path`` (:mod:`kg.read.parallel`):
+        ``file``, in :attr:`folder`, holds ``read_path``'s answer pickled as
+        an entry is, and ``content_after`` is the hash of the file's content
+        once read. ``file`` becomes the entry as it is (or is removed)."""
+        used, result = pickle.loads(file.read_bytes())
+        if self._kept_as_read(path, name, format, content_after):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            os.replace(file, self._entry(path, name, format))
+        else:
+            file.unlink()
+        return used, result, False
+
+    def _kept_as_read(self, path: Path, name: str, format: str | None, content_after: str) -> bool:
+        self.reads += 1
+        if content_after != self._key_and_content(path, name, format)[1]:
+            self.edited.append(name)  # edited while it was read: not kept under the old bytes' key
+            return False
+        return True
 
     def write_entries(self) -> None:
         """Keep what the files read by this build gave, for the next build."""

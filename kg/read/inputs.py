@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from ..errors import UsageError
 from ..model import NO_PROGRESS, Progress, ReadResult
 from . import EXTENSION_HINTS, read_path
 from .cache import RecordCache
+from .parallel import Sent, SharedReading
 
 INPUT_SUFFIXES = frozenset(EXTENSION_HINTS)
 """What a folder is searched for: every extension a reader is known by."""
@@ -112,27 +114,66 @@ def label_sources(result: ReadResult, name: str, label: str | None) -> ReadResul
 def read_inputs(
     files: list[Path], format: str | None = None, progress: Progress = NO_PROGRESS,
     labels: Mapping[str | Path, str] | None = None, cache: RecordCache | None = None,
+    scratch: Path | None = None,
 ) -> tuple[ReadResult, list[FileSummary]]:
     """Every file read, in the order of its name; ``progress`` hears each file
     done and how many records it gave. ``labels`` maps a file or folder to the
     source label of its records (see :func:`label_sources`). With ``cache``, a
-    file read by an earlier build and unchanged since is taken from it."""
+    file read by an earlier build and unchanged since is taken from it. With
+    enough to read, worker processes read some of the files
+    (:mod:`kg.read.parallel`) into ``scratch``, a folder on the cache's file
+    system (a temporary folder when None); the records are the same."""
     result = ReadResult()
     summaries = []
     files = unique_files(files)
     names = display_names(files)
     progress.stage("reading", total=len(files), unit="files")
-    for path in sorted(files, key=lambda p: names[p]):
-        if cache is None:
-            used, one, kept = *read_path(path, names[path], format), False
-        else:
-            used, one, kept = cache.read(path, names[path], format)
-        one = label_sources(one, names[path], source_label(path, labels or {}))
-        result.extend(one)
-        summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
+    ordered = sorted(files, key=lambda p: names[p])
+    outcomes: dict[Path, tuple[str, ReadResult]] = {}
+
+    def done(path: Path, outcome: tuple[str, ReadResult, bool]) -> None:
+        used, one, kept = outcome
+        # Labelled as each file comes, while the workers still read.
+        outcomes[path] = used, label_sources(one, names[path], source_label(path, labels or {}))
         skipped = f", {len(one.skipped):,} skipped" if one.skipped else ""
         unchanged = " (unchanged, not read again)" if kept else ""
         progress.advance(1, note=f"{names[path]}: {len(one.records):,} records{skipped}{unchanged}")
+
+    def read_here(path: Path) -> tuple[str, ReadResult, bool]:
+        if cache is None:
+            return *read_path(path, names[path], format), False
+        return cache.read(path, names[path], format)
+
+    def take(path: Path, sent: Sent | None) -> tuple[str, ReadResult, bool]:
+        if sent is None:
+            return read_here(path)
+        if cache is None:
+            file = sent[0]
+            used, one = pickle.loads(file.read_bytes())
+            file.unlink()
+            return used, one, False
+        return cache.take_file(path, names[path], format, *sent)
+
+    to_read = [path for path in ordered if cache is None or not cache.holds(path, names[path], format)]
+    sharing = SharedReading.start(to_read, lambda path: (path, names[path], format), scratch)
+    if sharing is None:
+        for path in ordered:
+            done(path, read_here(path))
+    else:
+        with sharing:
+            for path in ordered:
+                if path not in sharing:  # taken from the cache
+                    done(path, read_here(path))
+            while (path := sharing.next_here()) is not None:
+                done(path, read_here(path))
+                for theirs, sent in sharing.arrived():
+                    done(theirs, take(theirs, sent))
+            for theirs, sent in sharing.rest():
+                done(theirs, take(theirs, sent))
+    for path in ordered:
+        used, one = outcomes.pop(path)
+        result.extend(one)
+        summaries.append(FileSummary(names[path], used, len(one.records), len(one.skipped), why_empty(path, one)))
     if len(files) > 1:
         progress.advance(0, note=f"{len(result.records):,} records in all")
     return result, summaries
