@@ -48,19 +48,24 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def tree_rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of ``pid`` and its descendants: the build's tagging
-    worker (kg.concepts.ahead), validation workers. Pages two of them share
-    count twice, so this errs high."""
-    total = 0
+    """Resident memory of ``pid`` and its descendants: the build's reading
+    and tagging workers (kg.read.parallel, kg.concepts.ahead), validation
+    workers. Pages two of them share count twice, so this errs high."""
+    return sum(own_and_descendants_mb(pid))
+
+
+def own_and_descendants_mb(pid: int | str = "self") -> tuple[float, float]:
+    """Resident memory of ``pid`` itself, and of its descendants."""
+    own = others = 0.0
     try:
         with open(f"/proc/{pid}/statm") as statm:
-            total = int(statm.read().split()[1]) * _PAGE
+            own = int(statm.read().split()[1]) * _PAGE / 2**20
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as children:
-                total += sum(int(tree_rss_mb(child) * 2**20) for child in children.read().split())
+                others += sum(tree_rss_mb(child) for child in children.read().split())
     except OSError:  # gone meanwhile
         pass
-    return total / 2**20
+    return own, others
 
 
 def rss_mb() -> float:
@@ -90,15 +95,18 @@ def peak_mb() -> float:
 
 
 def print_stage_table(stages: dict[str, dict[str, float]], records: int | None = None) -> None:
-    """Each stage's wall and CPU seconds and peak MB, in pipeline order; with
+    """Each stage's wall and CPU seconds and peak MB (and the worker
+    processes' share of it), in pipeline order; with
     ``records``, the CPU microseconds per record too (a stage linear in the
     corpus keeps it across sizes)."""
-    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8}" + (f" {'cpu us/record':>14}" if records else ""))
+    print(f"  {'stage':<12} {'s':>8} {'cpu s':>8} {'peak MB':>8} {'workers':>8}"
+          + (f" {'cpu us/record':>14}" if records else ""))
     for stage in STAGES:
         if stage in stages:
             s = stages[stage]
             per_record = f" {s['cpu_s'] / records * 1e6:>14.1f}" if records and "cpu_s" in s else ""
-            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8}{per_record}")
+            print(f"  {stage:<12} {s['s']:>8} {s.get('cpu_s', '-'):>8} {s['peak_mb']:>8} {s.get('workers_mb', '-'):>8}"
+                  f"{per_record}")
 
 
 def print_growth(results: list[dict]) -> None:
@@ -133,6 +141,8 @@ class StageRecorder:
     def __init__(self, interval: float = 0.02) -> None:
         self.started: list[tuple[str, float, float]] = []
         self.peaks: dict[str, float] = {}
+        self.others_at_peak: dict[str, float] = {}
+        """Of each stage's peak, the worker processes' share (the rest is the build's own)."""
         self._current = "setup"
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, args=(interval,), daemon=True)
@@ -140,18 +150,21 @@ class StageRecorder:
 
     def _sample(self, interval: float) -> None:
         while not self._stop.is_set():
-            self._note(rss_mb())
+            self._note()
             self._stop.wait(interval)
 
-    def _note(self, mb: float) -> None:
-        self.peaks[self._current] = max(self.peaks.get(self._current, 0.0), mb)
+    def _note(self) -> None:
+        own, others = own_and_descendants_mb()
+        if own + others > self.peaks.get(self._current, 0.0):
+            self.peaks[self._current] = own + others
+            self.others_at_peak[self._current] = others
 
     def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
-        self._note(rss_mb())
+        self._note()
         stage = next((s for prefix, s in _STAGE_OF_PREFIX.items() if name.startswith(prefix)), name)
         self._current = stage
         self.started.append((stage, time.perf_counter(), cpu_seconds()))
-        self._note(rss_mb())
+        self._note()
 
     def advance(self, n: int = 1, note: str | None = None) -> None:
         pass
@@ -161,7 +174,7 @@ class StageRecorder:
         is what a busy machine does not inflate) and peak MB per stage, the
         last one ending now."""
         end = ("end", time.perf_counter(), cpu_seconds())
-        self._note(rss_mb())
+        self._note()
         self._stop.set()
         self._sampler.join()
         times: dict[str, list[float]] = {}
@@ -169,7 +182,8 @@ class StageRecorder:
             spent = times.setdefault(stage, [0.0, 0.0])
             spent[0] += next_wall - wall
             spent[1] += next_cpu - cpu
-        return {s: {"s": round(w, 2), "cpu_s": round(c, 2), "peak_mb": round(self.peaks.get(s, 0.0))}
+        return {s: {"s": round(w, 2), "cpu_s": round(c, 2), "peak_mb": round(self.peaks.get(s, 0.0)),
+                    "workers_mb": round(self.others_at_peak.get(s, 0.0))}
                 for s, (w, c) in times.items()}
 
 

@@ -15,8 +15,8 @@ import pytest
 from kg.errors import InputError
 from kg.model import Author, NoProgress
 from kg.pipeline import build_graph
-from kg.read import parallel
-from kg.read.cache import RecordCache
+from kg.read import parallel, read_path
+from kg.read.cache import RecordCache, content_hash
 from kg.read.inputs import display_names, expand_inputs, read_inputs
 from kg.read.parallel import SharedReading
 from kg.vocab import DEFAULT_BASE
@@ -103,6 +103,20 @@ def test_a_file_edited_while_a_worker_read_it_is_not_kept(tmp_path, shared):
     assert cache.edited == [names[edited]]
     assert len(list((tmp_path / "records").iterdir())) == len(inputs) - 1
     assert list((tmp_path / "incoming").iterdir()) == []
+
+
+def test_with_several_workers_each_file_is_read_once(inputs, tmp_path):
+    names = display_names(inputs)
+    here, theirs = [], {}
+    with SharedReading(inputs, lambda path: (path, names[path], None), workers=2, folder=tmp_path) as sharing:
+        while (path := sharing.next_here()) is not None:
+            here.append(path)
+            theirs.update(sharing.arrived())
+        theirs.update(sharing.rest())
+    assert sorted(here + list(theirs)) == sorted(inputs) and len(theirs) >= 2 * parallel.IN_FLIGHT
+    for path, (file, content) in theirs.items():
+        assert pickle.loads(file.read_bytes()) == read_path(path, names[path], None)
+        assert content == content_hash(path)
 
 
 def test_files_a_dead_worker_did_not_read_are_read_by_the_build(inputs, tmp_path):
