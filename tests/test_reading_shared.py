@@ -176,6 +176,16 @@ def test_an_interrupted_read_stops_its_workers_and_leaves_no_file(inputs, shared
     assert not [p for p in (tmp_path / "store").iterdir() if p.name.startswith("building-")]
 
 
+def test_an_error_stops_the_workers_without_waiting_for_their_files(inputs, tmp_path):
+    names = display_names(inputs)
+    with pytest.raises(KeyboardInterrupt):
+        with SharedReading(inputs, lambda path: (path, names[path], None), workers=1, folder=tmp_path) as sharing:
+            [worker] = sharing._pool._processes.values()
+            raise KeyboardInterrupt
+    assert worker.exitcode == -signal.SIGTERM  # stopped, not left to finish the files it was given
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_build_sharing_its_reading_writes_the_same_graph(inputs, shared, monkeypatch, tmp_path):
     with_workers = build_graph(inputs, DEFAULT_BASE, store=tmp_path / "a", load_early=False)
     assert shared

@@ -93,14 +93,14 @@ class SharedReading:
     def __enter__(self) -> SharedReading:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, kind, *exc_info) -> None:
+        self.close(stop_now=kind is not None)
 
     def _send(self) -> None:
         # The build takes the last file itself when it gets there first: a file it reads costs no loading.
         while not self._broken and len(self._pending) > 1 and len(self._sent) < self._room:
             path = self._pending.pop()
-            target = self._folder / f"{len(self._pending):06d}.pickle"  # its place in the list: one each
+            target = self._folder / f"{len(self._pending):06d}.pickle"  # unique: the files left only get fewer
             try:
                 self._sent[self._pool.submit(read_into, *self._job(path), target)] = (path, target)
             except BrokenProcessPool:
@@ -134,8 +134,13 @@ class SharedReading:
             target.unlink(missing_ok=True)
         return path, None
 
-    def close(self) -> None:
-        """Stop the workers (what they have not given is dropped, with its file)."""
+    def close(self, stop_now: bool = False) -> None:
+        """Stop the workers (what they have not given is dropped, with its
+        file); with ``stop_now`` (Ctrl-C, an error), without waiting for the
+        files they are reading, which can take minutes when they are large."""
+        if stop_now:
+            for worker in list(self._pool._processes.values()):  # no public way before Python 3.14
+                worker.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
         for _, target in self._sent.values():
             target.unlink(missing_ok=True)
