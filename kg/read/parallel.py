@@ -10,7 +10,8 @@ the build loads in a tenth of the time reading took (7-21% by format, for
 file, not the pool's pipe: the pipe passes 64 kB at a time to a thread of
 the build's, which waits for the interpreter while the build reads, and a
 worker's 22 MB took it 1.7 s. With one worker, the million records were read
-in 66-69 s (and the whole build took 588-631 s instead of 641 s).
+in 66-74 s, and the whole build took 588-658 s in four runs (the machine's
+speed varying between them) against 641 s.
 """
 
 from __future__ import annotations
