@@ -192,6 +192,7 @@ def test_a_build_sharing_its_reading_writes_the_same_graph(inputs, shared, monke
     monkeypatch.setattr(parallel, "SHARED_FROM_BYTES", 1 << 62)
     alone = build_graph(inputs, DEFAULT_BASE, store=tmp_path / "b", load_early=False)
     assert with_workers.lines == alone.lines
+    assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(f"building-{os.getpid()}-read")]
 
 
 def test_small_reading_or_one_core_starts_no_worker(inputs, monkeypatch):

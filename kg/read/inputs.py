@@ -161,8 +161,9 @@ def read_inputs(
             done(path, read_here(path))
     else:
         with sharing:
+            unread = set(to_read)
             for path in ordered:
-                if path not in sharing:  # taken from the cache
+                if path not in unread:  # taken from the cache
                     done(path, read_here(path))
             while (path := sharing.next_here()) is not None:
                 done(path, read_here(path))

@@ -67,7 +67,6 @@ class SharedReading:
 
     def __init__(self, paths: Sequence[Path], job: Callable[[Path], tuple], workers: int,
                  folder: Path | None = None):
-        self._paths = frozenset(paths)
         self._pending = deque(paths)
         self._job = job
         self._temporary = Path(tempfile.mkdtemp(prefix="kg-read-")) if folder is None else None
@@ -86,10 +85,6 @@ class SharedReading:
         if workers < 1 or sum(_size(path) for path in paths) < SHARED_FROM_BYTES:
             return None
         return cls(paths, job, workers, folder)
-
-    def __contains__(self, path: Path) -> bool:
-        """Whether ``path`` is one of the files shared (not taken from the cache)."""
-        return path in self._paths
 
     def __enter__(self) -> SharedReading:
         return self
