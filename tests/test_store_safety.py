@@ -4,6 +4,7 @@ checked settings, and an honest word when a command is interrupted."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ EXAMPLE = ROOT / "examples" / "peer-support"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate_listing  # noqa: E402
 
-KG = [sys.executable, "-c", "from kg.cli import main; main()"]
+KG = [sys.executable, "-m", "kg"]
 
 
 def dump(store: Path) -> bytes:
@@ -73,7 +74,8 @@ def test_killed_rebuild_leaves_exactly_the_old_or_the_new_graph(corpora, tmp_pat
     store = tmp_path / "store"
     write_outputs(build_graph([EXAMPLE], DEFAULT_BASE), store=store, output=None)
     build = start_build(big, store)
-    building = lambda: any(p.name.startswith("building-") for p in store.iterdir())  # noqa: E731
+    # A generation being filled; not the read's or the sort's scratch folder (building-PID-read..., -sort...).
+    building = lambda: any(re.fullmatch(r"building-\d+-(?!read|sort).*", p.name) for p in store.iterdir())  # noqa: E731
     if point == "reading":
         time.sleep(0.3)
     elif point == "loading":
@@ -221,7 +223,11 @@ def test_sigint_while_reading_leaves_the_store(corpora, tmp_path):
     store = tmp_path / "store"
     write_outputs(build_graph([EXAMPLE], DEFAULT_BASE), store=store, output=None)
     build = start_build(big, store)
-    time.sleep(0.5)
+    # Not a fixed delay: on a cold machine, 0.5 s fell in Python's imports,
+    # before kg runs at all. The read's scratch folder (building-PID-read...)
+    # is made just before the first input is read.
+    assert wait_until(lambda: any(p.name.startswith("building-") for p in store.iterdir())
+                      or build.poll() is not None), "the build never started reading"
     build.send_signal(signal.SIGINT)
     _, stderr = build.communicate(timeout=120)
     if build.returncode == 3:
@@ -230,6 +236,30 @@ def test_sigint_while_reading_leaves_the_store(corpora, tmp_path):
     else:  # the build was quicker than the signal
         assert build.returncode == 0 and dump(store) == expected["new"]
     assert b"Traceback" not in stderr
+
+
+def test_ctrl_c_while_kg_imports_its_commands_is_one_line_and_exit_3(monkeypatch, capsys):
+    """Importing kg.cli takes a few tenths of a second; Ctrl-C then gave a
+    KeyboardInterrupt traceback and death by SIGINT (CI: -2, not 3)."""
+    from kg.__main__ import run
+
+    class InterruptedImport:
+        def find_spec(self, name, path=None, target=None):
+            if name == "kg.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "kg.cli")
+    monkeypatch.setattr(sys, "meta_path", [InterruptedImport(), *sys.meta_path])
+    try:
+        run()
+    except KeyboardInterrupt:  # as such it would stop pytest itself, not fail this test
+        pytest.fail("Ctrl-C during kg's imports escaped as KeyboardInterrupt")
+    except SystemExit as exited:
+        assert exited.code == 3
+    else:
+        pytest.fail("kg went on after Ctrl-C during its imports")
+    assert capsys.readouterr().err == "kg: interrupted before anything was written\n"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
