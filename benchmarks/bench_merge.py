@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_build import peak_mb  # noqa: E402
 from benchmarks.generate import WORDS, author_pool  # noqa: E402
 
 FORMATS = ("listing", "ris", "bibtex", "csl-json")
@@ -154,7 +154,7 @@ def main() -> None:
         "read_s": round(read_done - start, 2),
         "resolve_s": round(end - read_done, 2),
         "total_s": round(end - start, 2),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_mb": round(peak_mb()),  # one process: reading and resolving start no worker
     }
     print(json.dumps(report, indent=2))
 

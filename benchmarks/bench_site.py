@@ -23,24 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_build import StageRecorder  # noqa: E402
 from generate_graph import generate, load_store  # noqa: E402
 
 from kg.site import build_site  # noqa: E402
 from kg.sinks.store import open_store  # noqa: E402
 from kg.vocab import DEFAULT_BASE  # noqa: E402
-
-
-class StageClock:
-    """Progress that notes when each stage began."""
-
-    def __init__(self) -> None:
-        self.began: list[tuple[str, float]] = []
-
-    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
-        self.began.append((name, time.perf_counter()))
-
-    def advance(self, n: int = 1, note: str | None = None) -> None:
-        pass
 
 
 def run(papers: int, workers: int | None) -> dict:
@@ -52,17 +40,20 @@ def run(papers: int, workers: int | None) -> dict:
         load_store(folder / "store", nt)
         nt.unlink()
         generated = time.perf_counter() - started
-        clock = StageClock()
+        # Peak memory sampled for the process and its page-writing workers,
+        # which this process's own high-water mark would leave out.
+        recorder = StageRecorder()
         cpu_before = _cpu()
-        summary = build_site(open_store(folder / "store"), folder / "site", DEFAULT_BASE, workers=workers, progress=clock)
-        ended = time.perf_counter()
+        summary = build_site(open_store(folder / "store"), folder / "site", DEFAULT_BASE, workers=workers,
+                             progress=recorder)
         cpu = _cpu() - cpu_before
-        stages = dict(clock.began)
-        reading = stages["writing pages"] - stages["reading the graph"]
-        return {"papers": papers, "generate_s": generated, "site_s": summary.seconds, "read_s": reading,
-                "write_s": ended - stages["writing pages"], "pages": summary.pages, "files": summary.files,
+        stages = recorder.finish()
+        writing = [s for name, s in stages.items() if name.startswith("writing")]
+        return {"papers": papers, "generate_s": generated, "site_s": summary.seconds, "read_s": stages["read"]["s"],
+                "write_s": sum(s["s"] for s in writing), "pages": summary.pages, "files": summary.files,
                 "mb": summary.bytes / 1e6, "kinds": summary.kinds, "cpu_s": cpu,
-                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                "peak_mb": max(s["peak_mb"] for s in stages.values()),
+                "workers_mb": max(s["workers_mb"] for s in writing)}
 
 
 def _cpu() -> float:
@@ -76,11 +67,11 @@ def main() -> None:
     parser.add_argument("sizes", type=int, nargs="*", default=[10_000])
     parser.add_argument("--workers", type=int, default=None, help="page-writing processes [default: as kg site]")
     args = parser.parse_args()
-    print("papers  site s  (read s  write s)  CPU s  pages    files    MB      max RSS MB (this process)")
+    print("papers  site s  (read s  write s)  CPU s  pages    files    MB      peak MB (workers' share)")
     for size in args.sizes:
         r = run(size, args.workers)
         print(f"{r['papers']:>6}  {r['site_s']:6.1f}  ({r['read_s']:6.1f}  {r['write_s']:7.1f})  {r['cpu_s']:5.0f}  {r['pages']:>7,}  "
-              f"{r['files']:>7,}  {r['mb']:7.1f}  {r['max_rss_mb']:7.0f}   {r['kinds']}", flush=True)
+              f"{r['files']:>7,}  {r['mb']:7.1f}  {r['peak_mb']:7.0f} ({r['workers_mb']:.0f})   {r['kinds']}", flush=True)
 
 
 if __name__ == "__main__":
