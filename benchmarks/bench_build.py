@@ -68,11 +68,6 @@ def own_and_descendants_mb(pid: int | str = "self") -> tuple[float, float]:
     return own, others
 
 
-def rss_mb() -> float:
-    """This process's resident memory and its children's."""
-    return tree_rss_mb()
-
-
 def cpu_seconds() -> float:
     """CPU time of every thread of this process, and of its children once
     they ended (the tagging worker's is counted in the stage that stops it)."""

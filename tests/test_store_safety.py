@@ -56,6 +56,14 @@ def start_build(inputs: Path, store: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def building(store: Path, generation_only: bool = False) -> bool:
+    """Whether a build's scratch folder (``building-PID-...``) is in ``store``;
+    with ``generation_only``, a generation being filled, not the read's or
+    the sort's folder (``building-PID-read...``, ``-sort...``)."""
+    pattern = r"building-\d+-(?!read|sort).*" if generation_only else r"building-.*"
+    return any(re.fullmatch(pattern, p.name) for p in store.iterdir())
+
+
 def wait_until(condition, limit: float = 120.0) -> bool:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -74,12 +82,10 @@ def test_killed_rebuild_leaves_exactly_the_old_or_the_new_graph(corpora, tmp_pat
     store = tmp_path / "store"
     write_outputs(build_graph([EXAMPLE], DEFAULT_BASE), store=store, output=None)
     build = start_build(big, store)
-    # A generation being filled; not the read's or the sort's scratch folder (building-PID-read..., -sort...).
-    building = lambda: any(re.fullmatch(r"building-\d+-(?!read|sort).*", p.name) for p in store.iterdir())  # noqa: E731
     if point == "reading":
         time.sleep(0.3)
     elif point == "loading":
-        assert wait_until(building), "the build never started loading"
+        assert wait_until(lambda: building(store, generation_only=True)), "the build never started loading"
     else:
         generations = lambda: sum(1 for p in store.iterdir() if p.name.startswith("g-"))  # noqa: E731
         wait_until(lambda: generations() > 1 or build.poll() is not None)
@@ -89,7 +95,7 @@ def test_killed_rebuild_leaves_exactly_the_old_or_the_new_graph(corpora, tmp_pat
     # and the next build cleans up what the killed one left
     write_outputs(build_graph([EXAMPLE], DEFAULT_BASE), store=store, output=None)
     assert dump(store) == expected["old"]
-    assert not any(p.name.startswith("building-") for p in store.iterdir())
+    assert not building(store)
 
 
 def test_query_during_a_build_reads_the_old_graph(corpora, tmp_path):
@@ -226,8 +232,7 @@ def test_sigint_while_reading_leaves_the_store(corpora, tmp_path):
     # Not a fixed delay: on a cold machine, 0.5 s fell in Python's imports,
     # before kg runs at all. The read's scratch folder (building-PID-read...)
     # is made just before the first input is read.
-    assert wait_until(lambda: any(p.name.startswith("building-") for p in store.iterdir())
-                      or build.poll() is not None), "the build never started reading"
+    assert wait_until(lambda: building(store) or build.poll() is not None), "the build never started reading"
     build.send_signal(signal.SIGINT)
     _, stderr = build.communicate(timeout=120)
     if build.returncode == 3:
@@ -307,7 +312,7 @@ def test_a_build_into_the_store_sorts_in_the_store_folder_and_removes_what_it_sp
     write_outputs(built, store=store, output=None)
     built.statements.close()
     assert not scratch.exists()
-    assert not any(p.name.startswith("building-") for p in store.iterdir())
+    assert not building(store)
 
 
 def test_a_killed_builds_sort_files_are_removed_by_the_next_build(tmp_path):
